@@ -1,0 +1,99 @@
+# exeunt: make | make run | make test | make gdb | make bench | make mutants | make clean
+#
+# The kernel is built with the host GCC/binutils in freestanding mode, or with a
+# cross toolchain: make TOOLPREFIX=x86_64-elf-
+
+TOOLPREFIX ?=
+CC	:= $(TOOLPREFIX)gcc
+LD	:= $(TOOLPREFIX)ld
+NM	:= $(TOOLPREFIX)nm
+OBJCOPY	:= $(TOOLPREFIX)objcopy
+PYTHON	?= python3
+
+B	:= build
+SMP	?= 2
+MEM	?= 256M
+CMDLINE	?=
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Werror -Wextra -Wno-unused-parameter \
+	-Wno-sign-compare -Wno-missing-field-initializers \
+	-ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel \
+	-mgeneral-regs-only -fno-pie -fno-pic -fno-omit-frame-pointer \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-Ikernel/include -Iboot -MMD -MP
+ifdef MUTANT
+KCFLAGS += -DMUTANT_$(subst -,_,$(MUTANT))
+endif
+KLDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T linker.ld
+
+KSRCS	:= $(sort $(shell find kernel -name '*.c'))
+KASMS	:= $(sort $(shell find kernel boot -name '*.S'))
+KOBJS	:= $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
+
+.PHONY: all kernel iso run test gdb bench mutants clean deps
+all: $(B)/exeunt.iso
+
+kernel: $(B)/exeunt.elf
+
+Q	:= $(if $(V),,@)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(B)/ksyms%.o: $(B)/ksyms%.S
+	$(Q)$(CC) -c -o $@ $<
+
+# Two link passes: the first with an empty symbol table, whose text symbols
+# then fill .ksyms (last in the image, so no other address moves).
+$(B)/ksyms0.S: tools/ksyms.py
+	@mkdir -p $(B)
+	$(Q)$(PYTHON) tools/ksyms.py > $@
+$(B)/exeunt.pass1.elf: $(KOBJS) $(B)/ksyms0.o linker.ld
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms0.o
+$(B)/ksyms.S: $(B)/exeunt.pass1.elf tools/ksyms.py
+	$(Q)$(NM) -n $< > $(B)/exeunt.nm
+	$(Q)$(PYTHON) tools/ksyms.py $(B)/exeunt.nm > $@
+$(B)/exeunt.elf: $(B)/exeunt.pass1.elf $(B)/ksyms.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o
+	$(Q)NM=$(NM) $(PYTHON) tools/ksyms.py --check $(B)/exeunt.pass1.elf $@
+
+# The initrd: a cpio newc archive of everything under $(B)/initrd.
+$(B)/initrd.cpio: FORCE
+	@mkdir -p $(B)/initrd
+	cd $(B)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc > ../initrd.cpio.tmp
+	@cmp -s $(B)/initrd.cpio.tmp $@ && rm $(B)/initrd.cpio.tmp || mv $(B)/initrd.cpio.tmp $@
+
+$(B)/exeunt.iso: $(B)/exeunt.elf $(B)/initrd.cpio boot/grub.cfg
+	@mkdir -p $(B)/iso/boot/grub
+	cp $(B)/exeunt.elf $(B)/initrd.cpio $(B)/iso/boot/
+	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/iso 2> $(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+iso: $(B)/exeunt.iso
+
+deps:
+	@tools/install-deps --check || tools/install-deps
+
+run: deps $(B)/exeunt.iso
+	@tools/qemu-run --smp $(SMP) --mem $(MEM) --cmdline "$(CMDLINE)" --interactive $(B)/exeunt.iso
+
+test: deps $(B)/exeunt.iso
+	@$(PYTHON) tools/testrun.py --iso $(B)/exeunt.iso
+
+gdb: deps $(B)/exeunt.iso
+	@tools/gdb/run-gdb $(B)/exeunt.iso $(B)/exeunt.elf
+
+clean:
+	rm -rf $(B)
+
+FORCE:
+
+-include $(KOBJS:.o=.d)

@@ -1,0 +1,76 @@
+/*
+ * arch/x86_64/vectors.S: the 256 interrupt entry stubs and the common path.
+ *
+ * Each stub pushes a zero error code when the CPU does not, then the vector
+ * number, and jumps to alltraps, which completes a struct trapframe
+ * (include/trap.h), swaps GS when coming from user mode and calls trap().
+ */
+#include "../../include/asm.h"
+
+	.text
+/* Stub v sits at vectors + 16 * v: [pushq $0] pushq $v; jmp alltraps (<= 12 bytes). */
+	.balign 16
+	.globl vectors
+vectors:
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if !(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30)
+	pushq	$0			/* the CPU pushed no error code */
+	.endif
+	pushq	$vec
+	jmp	alltraps
+	.set vec, vec + 1
+	.endr
+
+	.globl alltraps
+alltraps:
+	testb	$3, 24(%rsp)		/* tf_cs: from user mode? */
+	jz	1f
+	swapgs
+1:	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	movq	%rsp, %rdi
+	/* a frame record that ends at the interrupted code, for backtraces */
+	pushq	TF_RIP(%rsp)
+	pushq	%rbp
+	movq	%rsp, %rbp
+	call	trap
+	addq	$16, %rsp
+	.globl trapret
+trapret:
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* trapno, err */
+	testb	$3, 8(%rsp)		/* cs */
+	jz	2f
+	swapgs
+2:	iretq
+

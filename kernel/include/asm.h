@@ -1,0 +1,14 @@
+/* Offsets into struct trapframe for assembly (checked in arch/x86_64/trap.c). */
+#ifndef _ASM_H_
+#define _ASM_H_
+
+#define TF_TRAPNO	(15 * 8)
+#define TF_ERR		(16 * 8)
+#define TF_RIP		(17 * 8)
+#define TF_CS		(18 * 8)
+#define TF_RFLAGS	(19 * 8)
+#define TF_RSP		(20 * 8)
+#define TF_SS		(21 * 8)
+#define TF_SIZE		(22 * 8)
+
+#endif

@@ -1,0 +1,28 @@
+/* Machine-dependent services used by machine-independent code. */
+#ifndef _MACHDEP_H_
+#define _MACHDEP_H_
+
+#include "types.h"
+#include "trap.h"
+
+/* isa-debug-exit codes: QEMU exits with status (code << 1) | 1 */
+#define EXIT_OK		0x00	/* QEMU status 1: clean power-off */
+#define EXIT_PANIC	0x10	/* QEMU status 33: panic or fatal trap */
+
+/* Power the machine off through isa-debug-exit; spin if that fails. */
+void	machine_halt(int code) __noreturn;
+/* Stop every other CPU (NMI); they never run again. Harmless on one CPU. */
+void	cpu_stop_others(void);
+
+/* Print the caller's general registers and control registers. */
+void	db_print_regs_here(void);
+/* Print a symbolized backtrace starting from frame pointer rbp. */
+void	db_stack_trace(uint64_t rbp);
+
+/* Kernel symbols (kern/kern_ksyms.c). Return the name of the function
+ * containing addr and its offset, or NULL. */
+const char *ksyms_lookup(uint64_t addr, uint64_t *offp);
+/* Return the address of the named symbol, or 0. */
+uint64_t ksyms_addr(const char *name);
+
+#endif

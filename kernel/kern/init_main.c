@@ -1,0 +1,64 @@
+/*
+ * kern/init_main.c: kmain, the boot CPU's path from the first C instruction
+ * to the first process. Each step below initializes one subsystem, in
+ * dependency order; nothing here is undone.
+ */
+#include "lib.h"
+#include "param.h"
+#include "cpu.h"
+#include "cons.h"
+#include "bootinfo.h"
+#include "bootopt.h"
+#include "ktest.h"
+#include "machdep.h"
+
+#define EXEUNT_VERSION	"0.1"
+
+static void
+boot_cmdline(void)
+{
+	static char line[BI_CMDLINE_MAX * 2];
+	char extra[BI_CMDLINE_MAX];
+
+	strlcpy(line, bootinfo.cmdline, sizeof(line));
+	if (fw_cfg_read_file("opt/exeunt/cmdline", extra, sizeof(extra)) > 0) {
+		size_t n = strlen(line);
+
+		snprintf(line + n, sizeof(line) - n, "%s%s", n ? " " : "", extra);
+	}
+	bootopt_init(line);
+}
+
+static void
+boot_banner(void)
+{
+	uint64_t avail = 0;
+	int i;
+
+	for (i = 0; i < bootinfo.nmem; i++)
+		if (bootinfo.mem[i].type == BI_MEM_AVAILABLE)
+			avail += bootinfo.mem[i].len;
+	kprintf("exeunt %s (x86-64): how an address space dies\n", EXEUNT_VERSION);
+	kprintf("cmdline: %s\n", bootopt_cmdline());
+	kprintf("memory: %lu KiB available in %d ranges, %d module(s), ACPI RSDP %#lx\n",
+	    avail / 1024, bootinfo.nmem, bootinfo.nmods, bootinfo.rsdp);
+}
+
+/* The boot CPU enters here from locore64 with the boot page tables. */
+void __noreturn
+kmain(paddr_t mbi)
+{
+	gdt_init_cpu(&cpu_info[0]);	/* GS base first: locks use curcpu() */
+	cpu_info[0].ci_online = true;
+	idt_init();
+	idt_load();
+	cons_init();
+	multiboot_parse(mbi);
+	boot_cmdline();
+	boot_banner();
+
+	if (bootopt_get("ktest", NULL) != NULL)
+		ktest_run(bootopt_get("ktest", NULL));
+	kprintf("exeunt: nothing more to run yet\n");
+	machine_halt(EXIT_OK);
+}

@@ -14,6 +14,10 @@ void	machine_halt(int code) __noreturn;
 /* Stop every other CPU (NMI); they never run again. Harmless on one CPU. */
 void	cpu_stop_others(void);
 
+/* Load physical memory in [lo, hi) into uvm_page; the first call (lo == 0)
+ * also places the vm_page array. hi must be inside the direct map. */
+void	memory_init(uint64_t lo, uint64_t hi);
+
 /* Print the caller's general registers and control registers. */
 void	db_print_regs_here(void);
 /* Print a symbolized backtrace starting from frame pointer rbp. */

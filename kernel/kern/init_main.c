@@ -11,6 +11,7 @@
 #include "bootopt.h"
 #include "ktest.h"
 #include "machdep.h"
+#include "uvm_page.h"
 
 #define EXEUNT_VERSION	"0.1"
 
@@ -56,6 +57,8 @@ kmain(paddr_t mbi)
 	multiboot_parse(mbi);
 	boot_cmdline();
 	boot_banner();
+	memory_init(0, 4UL << 30);	/* what the boot direct map reaches */
+	uvm_page_summary();
 
 	if (bootopt_get("ktest", NULL) != NULL)
 		ktest_run(bootopt_get("ktest", NULL));

@@ -89,7 +89,7 @@ test: deps $(B)/exeunt.iso
 	@$(PYTHON) tools/testrun.py --iso $(B)/exeunt.iso
 
 gdb: deps $(B)/exeunt.iso
-	@tools/gdb/run-gdb $(B)/exeunt.iso $(B)/exeunt.elf
+	@tools/gdb/run-gdb --smp $(SMP) --mem $(MEM) --cmdline "$(CMDLINE)" $(B)/exeunt.iso $(B)/exeunt.elf
 
 clean:
 	rm -rf $(B)

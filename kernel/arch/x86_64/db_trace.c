@@ -57,9 +57,11 @@ db_stack_trace(uint64_t rbp)
 
 		if (pc == 0)
 			break;
-		fn = ksyms_lookup(pc, &off);
+		/* a return address may be the first byte of the next function
+		 * when the call was the last instruction (a call to panic) */
+		fn = ksyms_lookup(pc - 1, &off);
 		if (fn != NULL)
-			kprintf("  #%d %016lx %s+%#lx\n", depth, pc, fn, off);
+			kprintf("  #%d %016lx %s+%#lx\n", depth, pc, fn, off + 1);
 		else
 			kprintf("  #%d %016lx ?\n", depth, pc);
 		if (frame[0] <= rbp)	/* stacks grow down: callers are above */

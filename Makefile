@@ -79,14 +79,20 @@ $(B)/exeunt.iso: $(B)/exeunt.elf $(B)/initrd.cpio boot/grub.cfg
 
 iso: $(B)/exeunt.iso
 
+# Install the Debian packages the build and the tests need, if missing.
 deps:
 	@tools/install-deps --check || tools/install-deps
 
 run: deps $(B)/exeunt.iso
 	@tools/qemu-run --smp $(SMP) --mem $(MEM) --cmdline "$(CMDLINE)" --interactive $(B)/exeunt.iso
 
-test: deps $(B)/exeunt.iso
-	@$(PYTHON) tools/testrun.py --iso $(B)/exeunt.iso
+# Host unit tests, the QEMU boot matrix, the gdb test and the harness
+# self-tests (tools/testrun.py); logs under $(B)/test-logs. The ISO is built
+# after deps even under -j. TESTARGS: e.g. "--only smp4 -v".
+TESTARGS ?=
+test: deps
+	@$(MAKE) --no-print-directory $(B)/exeunt.iso
+	@$(PYTHON) tools/testrun.py --iso $(B)/exeunt.iso --build-dir $(B) $(TESTARGS)
 
 gdb: deps $(B)/exeunt.iso
 	@tools/gdb/run-gdb --smp $(SMP) --mem $(MEM) --cmdline "$(CMDLINE)" $(B)/exeunt.iso $(B)/exeunt.elf

@@ -102,4 +102,7 @@ clean:
 
 FORCE:
 
+# a recipe that fails (the ksyms check) must not leave its target behind
+.DELETE_ON_ERROR:
+
 -include $(KOBJS:.o=.d)

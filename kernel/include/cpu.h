@@ -36,18 +36,26 @@ struct tss {
 #define IST_NMI		2
 
 struct proc;
+struct runqueue;
+struct pmap;
 
 struct cpu_info {
 	struct cpu_info	*ci_self;	/* %gs:0, must stay first */
 	uint32_t	ci_cpuid;	/* index in cpu_info[] */
 	uint32_t	ci_apicid;
 	struct proc	*ci_curproc;	/* running thread */
+	struct pmap	*ci_curpmap;	/* pmap in %cr3, NULL before the first [this CPU] */
 	int		ci_ipl_depth;	/* nesting of spinlock_enter (cli) */
 	bool		ci_ipl_was_on;	/* interrupts were on at depth 0 */
 	bool		ci_online;
+	uint64_t	ci_ticks;	/* hardclock ticks here [atomic, written by this CPU] */
 	uint64_t	ci_gdt[NGDT];
 	struct tss	ci_tss;
 	char		*ci_ist_stack[2];
+	/* scheduler (kern/kern_sched.c) */
+	struct proc	*ci_idleproc;	/* this CPU's idle thread [const once set] */
+	struct runqueue	*ci_runq;	/* this CPU's run queue [const once set] */
+	volatile bool	ci_want_resched; /* preempt at the next safe point [this CPU] */
 };
 
 extern struct cpu_info cpu_info[MAXCPUS];

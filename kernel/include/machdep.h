@@ -17,6 +17,8 @@ void	cpu_stop_others(void);
 /* Load physical memory in [lo, hi) into uvm_page; the first call (lo == 0)
  * also places the vm_page array. hi must be inside the direct map. */
 void	memory_init(uint64_t lo, uint64_t hi);
+/* Highest end of available physical memory, page-aligned, at most DMAP_MAX_PHYS. */
+uint64_t memory_top(void);
 
 /* Print the caller's general registers and control registers. */
 void	db_print_regs_here(void);

@@ -12,6 +12,16 @@
 #include "ktest.h"
 #include "machdep.h"
 #include "uvm_page.h"
+#include "witness.h"
+#include "malloc.h"
+#include "pmap.h"
+#include "acpi.h"
+#include "lapic.h"
+#include "smp.h"
+#include "cpufunc.h"
+#include "proc.h"
+#include "sched.h"
+#include "smr.h"
 
 #define EXEUNT_VERSION	"0.1"
 
@@ -45,6 +55,17 @@ boot_banner(void)
 	    avail / 1024, bootinfo.nmem, bootinfo.nmods, bootinfo.rsdp);
 }
 
+/* The first kernel thread: the in-kernel tests (which may sleep), then
+ * power-off until there is a first process to start. */
+static void
+main_thread(void *arg __unused)
+{
+	if (bootopt_get("ktest", NULL) != NULL)
+		ktest_run(bootopt_get("ktest", NULL));
+	kprintf("exeunt: nothing more to run yet\n");
+	machine_halt(EXIT_OK);
+}
+
 /* The boot CPU enters here from locore64 with the boot page tables. */
 void __noreturn
 kmain(paddr_t mbi)
@@ -56,12 +77,27 @@ kmain(paddr_t mbi)
 	cons_init();
 	multiboot_parse(mbi);
 	boot_cmdline();
+	witness_init();			/* witness=off|on|panic (locks) */
 	boot_banner();
 	memory_init(0, 4UL << 30);	/* what the boot direct map reaches */
+	kmalloc_init();			/* the size-class pools */
+	pmap_bootstrap(memory_top());	/* direct map of all memory, W^X */
+	memory_init(4UL << 30, memory_top());
 	uvm_page_summary();
+	sched_init();			/* kmain becomes cpu0's idle thread */
+	kthread_init();			/* thread pools, the reaper */
+	smr_init();			/* the smr thread, smr_backlog= */
 
-	if (bootopt_get("ktest", NULL) != NULL)
-		ktest_run(bootopt_get("ktest", NULL));
-	kprintf("exeunt: nothing more to run yet\n");
-	machine_halt(EXIT_OK);
+	acpi_init();			/* the MADT: CPUs, IOAPICs; none: one CPU */
+	lapic_init(acpi_madt.mi_lapic_pa);	/* also masks the 8259 PICs */
+	lapic_init_cpu();
+	lapic_calibrate();		/* TSC and LAPIC timer against the PIT */
+	lapic_timer_start();
+	xcall_init();
+	mp_start_aps();			/* prints "cpus: N online (apic ids ...)" */
+	intr_enable();			/* the boot CPU's clock ticks from here */
+
+	if (kthread_create(main_thread, NULL, "main") == NULL)
+		panic("kmain: no memory for the main thread");
+	sched_idle();
 }

@@ -19,6 +19,8 @@ static const struct {
 	{ "tests",	"user tests for init to run, comma-separated" },
 	{ "seed",	"seed for randomized tests" },
 	{ "halt",	"power off after the in-kernel tests instead of starting init" },
+	{ "smr_backlog", "SMR callbacks pending before smr_call waits (default 1024)" },
+	{ "witness",	"lock-order checking: on (default), off, or panic on a report" },
 };
 
 #define BOOTOPT_MAX	32

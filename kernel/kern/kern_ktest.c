@@ -4,11 +4,15 @@
  * Runs the registered suites selected by the ktest= boot option on the boot
  * path and prints KTAP version 1: a plan over the selected suites, and for
  * each a nested (4-space indented) document with one result line per case.
- * Cases run one after another on one thread; a panic inside a case ends the
- * boot, which the host runner reports as a crash of that case.
+ * Cases run one after another on the main kernel thread (init_main.c), so
+ * they may sleep; after each case the runner waits until every kernel thread
+ * the case started has exited and been freed, so that no case sees another's
+ * threads in its counters. A panic inside a case ends the boot, which the
+ * host runner reports as a crash of that case.
  */
 #include "lib.h"
 #include "ktest.h"
+#include "proc.h"
 
 extern const struct ktest_suite __ktest_suites_start[], __ktest_suites_end[];
 
@@ -93,8 +97,10 @@ ktest_run_suite(const struct ktest_suite *s, int index)
 	kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", s->name, ncases);
 	for (i = 0, c = s->cases; c->name != NULL; c++, i++) {
 		struct ktest t = { .name = c->name };
+		uint64_t live = __atomic_load_n(&kthread_stats.live, __ATOMIC_RELAXED);
 
 		c->run(&t);
+		kthread_wait_live(live);
 		if (t.failed) {
 			nfail++;
 			kprintf("    not ok %d %s\n", i + 1, c->name);

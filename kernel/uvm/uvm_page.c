@@ -13,6 +13,7 @@
 #include "lib.h"
 #include "lock.h"
 #include "uvm_page.h"
+#include "pool.h"
 
 struct uvmexp uvmexp;
 bool uvm_page_poison = true;
@@ -114,6 +115,12 @@ uvm_pagealloc(enum vm_page_use use, int flags)
 
 	KASSERT(use > PG_USE_RESERVED && use < PG_USE_NUSES);
 	spinlock_acquire(&uvm_page_lock);
+	if (vm_freelist == NULL) {
+		/* Out of pages: the pools give their empty slabs back, then retry. */
+		spinlock_release(&uvm_page_lock);
+		pool_reclaim_all();
+		spinlock_acquire(&uvm_page_lock);
+	}
 	pg = vm_freelist;
 	if (pg == NULL) {
 		uvmexp.failures++;

@@ -7,6 +7,9 @@
 #include "machdep.h"
 #include "bootinfo.h"
 #include "uvm_page.h"
+#include "clock.h"
+#include "lapic.h"
+#include "smp.h"
 
 #define ISA_DEBUG_EXIT_PORT	0xf4
 
@@ -21,12 +24,50 @@ machine_halt(int code)
 		hlt();
 }
 
+/*
+ * Stopping the other CPUs (panic): the stopping CPU raises cpu_stop_requested
+ * and sends every other online CPU an NMI, which reaches it even with
+ * interrupts off; its NMI handler (trap.c) calls cpu_stop_nmi, which counts
+ * it in cpus_stopped and halts forever. The stopping CPU waits (a bounded
+ * time) for the count so that nobody else writes to the console during the
+ * panic report. Both are set once and never cleared.
+ */
+static volatile bool cpu_stop_requested;	/* [atomic] */
+static volatile int cpus_stopped;		/* [atomic] */
+
+#define CPU_STOP_WAIT_NS	(1000 * 1000000UL)
+
 /* Stop every other CPU; they never run again. Harmless on one CPU. */
 void
 cpu_stop_others(void)
 {
-	/* only the boot CPU is up until MP bring-up exists */
-	KASSERT(ncpus == 1);
+	int n = __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE), me = cpu_number(), i;
+	uint64_t deadline;
+
+	if (n == 1)
+		return;
+	__atomic_store_n(&cpu_stop_requested, true, __ATOMIC_SEQ_CST);
+	for (i = 0; i < n; i++)
+		if (i != me)
+			lapic_ipi_nmi(cpu_info[i].ci_apicid);
+	deadline = nanouptime() + CPU_STOP_WAIT_NS;
+	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < n - 1 &&
+	    nanouptime() < deadline)
+		cpu_pause();
+}
+
+/* NMI handler hook: if cpu_stop_others asked, halt this CPU forever with
+ * interrupts off; otherwise return. */
+void
+cpu_stop_nmi(void)
+{
+	if (!__atomic_load_n(&cpu_stop_requested, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_add_fetch(&cpus_stopped, 1, __ATOMIC_RELEASE);
+	for (;;) {
+		intr_disable();
+		hlt();
+	}
 }
 
 /*
@@ -81,8 +122,8 @@ memory_load_range(paddr_t start, paddr_t end, paddr_t lo, paddr_t hi)
 	}
 }
 
-/* Highest end of an available range, page-aligned. */
-static paddr_t
+/* Highest end of an available range, page-aligned, at most DMAP_MAX_PHYS. */
+paddr_t
 memory_top(void)
 {
 	paddr_t top = 0;
@@ -92,6 +133,21 @@ memory_top(void)
 		if (bootinfo.mem[i].type == BI_MEM_AVAILABLE)
 			top = MAX(top, trunc_page(bootinfo.mem[i].start + bootinfo.mem[i].len));
 	return MIN(top, DMAP_MAX_PHYS);
+}
+
+/* Return the first address >= s where [s, s + size) overlaps no boot module. */
+static paddr_t
+memory_skip_modules(paddr_t s, size_t size)
+{
+	int i;
+
+	for (i = 0; i < bootinfo.nmods; i++) {
+		if (bootinfo.mods[i].start < s + size && s < bootinfo.mods[i].end) {
+			s = round_page(bootinfo.mods[i].end);
+			i = -1;		/* moved: check every module again */
+		}
+	}
+	return s;
 }
 
 /* Build the page array and load physical memory in [lo, hi) into uvm_page.
@@ -110,7 +166,7 @@ memory_init(paddr_t lo, paddr_t hi)
 			paddr_t s = MAX(round_page(m->start),
 			    round_page((paddr_t)_kernel_phys_end));
 
-			s = MAX(s, round_page(bootinfo.mbi_end));
+			s = memory_skip_modules(MAX(s, round_page(bootinfo.mbi_end)), size);
 			if (m->type != BI_MEM_AVAILABLE || s + size > m->start + m->len ||
 			    s + size > hi)
 				continue;
@@ -119,10 +175,6 @@ memory_init(paddr_t lo, paddr_t hi)
 		}
 		if (vm_page_array_end == 0)
 			panic("memory_init: no room for the page array (%lu bytes)", size);
-		for (i = 0; i < bootinfo.nmods; i++)
-			if (bootinfo.mods[i].end > vm_page_array_start &&
-			    bootinfo.mods[i].start < vm_page_array_end)
-				panic("memory_init: page array overlaps module %d", i);
 		uvm_page_init(top, PHYS_TO_DMAP(vm_page_array_start));
 	}
 	for (i = 0; i < bootinfo.nmem; i++)

@@ -13,6 +13,9 @@
 #include "trap.h"
 #include "asm.h"
 #include "machdep.h"
+#include "smp.h"
+#include "uvm_km.h"
+#include "sched.h"
 
 CTASSERT(offsetof(struct trapframe, tf_trapno) == TF_TRAPNO);
 CTASSERT(offsetof(struct trapframe, tf_rip) == TF_RIP);
@@ -129,6 +132,14 @@ trap_fatal(struct trapframe *tf)
 {
 	uint64_t off;
 	const char *fn = ksyms_lookup(tf->tf_rip, &off);
+	vaddr_t stack;
+
+	/* a push onto the guard page faults again while delivering #PF: #DF */
+	if ((tf->tf_trapno == T_PAGEFLT || tf->tf_trapno == T_DOUBLEFLT) &&
+	    uvm_km_kstack_guard(rcr2(), &stack))
+		panic("kernel stack overflow: %s at %s+%#lx hit the guard page of "
+		    "the kernel stack at %#lx, cr2 %#lx", trap_name(tf->tf_trapno),
+		    fn ? fn : "?", fn ? off : tf->tf_rip, stack, rcr2());
 
 	panic("fatal %s (trap %lu, err %#lx) at %s+%#lx, cr2 %#lx",
 	    trap_name(tf->tf_trapno), tf->tf_trapno, tf->tf_err,
@@ -143,10 +154,15 @@ trap(struct trapframe *tf)
 
 	if (vec >= T_IRQ0 && intr_handlers[vec] != NULL) {
 		intr_handlers[vec](tf);
+		/* interrupts were on, so the thread held no spinlock */
+		if (curcpu()->ci_want_resched && (tf->tf_rflags & PSL_I))
+			preempt();
 		return;
 	}
 	if (vec == T_SPURIOUS)
 		return;
+	if (vec == T_NMI)
+		cpu_stop_nmi();		/* halts here if another CPU panicked */
 	trap_dump(tf);
 	trap_fatal(tf);
 }

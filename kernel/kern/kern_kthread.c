@@ -1,0 +1,159 @@
+/*
+ * kern/kern_kthread.c: kernel threads, the dead list and the reaper.
+ *
+ * Owns the pools of struct proc and struct process, the kernel-thread
+ * counters, the dead list and the reaper thread. A kernel thread is the one
+ * thread (P_SYSTEM) of its own process, running on a uvm_km kernel stack.
+ *
+ * Lifecycle: kthread_create allocates process, thread and stack (all or
+ * nothing), builds the first context and makes it runnable. kthread_exit
+ * runs on the dying thread's own stack, so it cannot free it: it puts the
+ * thread on the dead list, wakes the reaper and switches away for the last
+ * time (sched_exit), all under deadproc_lock handed to the scheduler. The
+ * reaper takes the list, waits until each thread's context is saved
+ * (sched_wait_offcpu), then frees its stack, thread and process. (The
+ * Teardown issue's exit1/exit2/reaper in kern_exit.c build on this.)
+ *
+ * Locks: deadproc_lock guards the dead list; the counters are atomic.
+ */
+#include "lib.h"
+#include "param.h"
+#include "cpu.h"
+#include "lock.h"
+#include "pool.h"
+#include "uvm_km.h"
+#include "proc.h"
+#include "sched.h"
+
+static struct pool proc_pool;
+static struct pool process_pool;
+static pid_t kthread_lasttid;		/* [atomic] */
+struct kthread_stats kthread_stats;
+
+static struct spinlock deadproc_lock = SPINLOCK_INITIALIZER("deadproc");
+static struct proc *deadproc;		/* exited, not yet freed [deadproc_lock] */
+
+/* Start a kernel thread running func(arg); return it, or NULL on ENOMEM. */
+struct proc *
+kthread_create(void (*func)(void *), void *arg, const char *name)
+{
+	struct process *pr;
+	struct proc *p;
+	vaddr_t kstack;
+
+	KASSERT(func != NULL && name != NULL);
+	pr = pool_get(&process_pool, PR_NOWAIT | PR_ZERO);
+	if (pr == NULL)
+		return NULL;
+	p = pool_get(&proc_pool, PR_NOWAIT | PR_ZERO);
+	if (p == NULL) {
+		pool_put(&process_pool, pr);
+		return NULL;
+	}
+	kstack = uvm_km_kstack_alloc();
+	if (kstack == 0) {
+		pool_put(&proc_pool, p);
+		pool_put(&process_pool, pr);
+		return NULL;
+	}
+
+	p->p_tid = __atomic_add_fetch(&kthread_lasttid, 1, __ATOMIC_RELAXED);
+	p->p_p = pr;
+	p->p_flag = P_SYSTEM;
+	strlcpy(p->p_name, name, sizeof(p->p_name));
+	p->p_kstack = kstack;
+	p->p_pcb.pcb_rsp0 = kstack + KSTACK_SIZE;
+	p->p_stat = SIDL;
+	cpu_thread_setup(p, func, arg);
+
+	pr->ps_pid = p->p_tid;
+	spinlock_init(&pr->ps_lock, "process");
+	pr->ps_threads = p;
+	pr->ps_nthreads = 1;
+	strlcpy(pr->ps_comm, name, sizeof(pr->ps_comm));
+
+	__atomic_add_fetch(&kthread_stats.created, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&kthread_stats.live, 1, __ATOMIC_RELAXED);
+	sched_start_thread(p);
+	return p;
+}
+
+/* Free a dead thread's stack, the thread and its process. Caller is the
+ * reaper; p has switched away for the last time. */
+static void
+kthread_free(struct proc *p)
+{
+	struct process *pr = p->p_p;
+
+	KASSERT(p->p_stat == SDEAD && !p->p_oncpu);
+	KASSERT(pr->ps_threads == p && p->p_thrnext == NULL);
+	uvm_km_kstack_free(p->p_kstack);
+	pool_put(&proc_pool, p);
+	pool_put(&process_pool, pr);
+	__atomic_add_fetch(&kthread_stats.freed, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&kthread_stats.live, 1, __ATOMIC_RELAXED);
+}
+
+/* End the calling kernel thread: onto the dead list, wake the reaper,
+ * switch away for the last time. */
+void
+kthread_exit(void)
+{
+	struct proc *p = curproc;
+
+	KASSERT(p->p_flag & P_SYSTEM);
+	KASSERT(p->p_kstack != 0);
+	__atomic_or_fetch(&p->p_p->ps_flags, PS_EXITING, __ATOMIC_RELAXED);
+	spinlock_acquire(&deadproc_lock);
+	p->p_deadnext = deadproc;
+	deadproc = p;
+	wakeup_one(&deadproc);
+	sched_exit(&deadproc_lock);
+}
+
+/* The reaper thread: free what dead threads stood on. */
+static void
+kthread_reaper(void *arg __unused)
+{
+	struct proc *list, *p;
+	for (;;) {
+		spinlock_acquire(&deadproc_lock);
+		while (deadproc == NULL)
+			msleep(&deadproc, &deadproc_lock, "reaper", 0);
+		list = deadproc;
+		deadproc = NULL;
+		spinlock_release(&deadproc_lock);
+
+		while (list != NULL) {
+			p = list;
+			list = p->p_deadnext;
+			sched_wait_offcpu(p);
+			kthread_free(p);
+		}
+
+		/* under the lock, so kthread_wait_live cannot miss it */
+		spinlock_acquire(&deadproc_lock);
+		wakeup(&kthread_stats);
+		spinlock_release(&deadproc_lock);
+	}
+}
+
+/* Sleep until at most n kernel threads are alive (created, not yet freed). */
+void
+kthread_wait_live(uint64_t n)
+{
+	spinlock_acquire(&deadproc_lock);
+	while (__atomic_load_n(&kthread_stats.live, __ATOMIC_RELAXED) > n)
+		msleep(&kthread_stats, &deadproc_lock, "reapwait", 0);
+	spinlock_release(&deadproc_lock);
+}
+
+/* Set up the pools and start the reaper; once at boot, after sched_init. */
+void
+kthread_init(void)
+{
+	pool_init(&proc_pool, sizeof(struct proc), 64, "proc");
+	pool_init(&process_pool, sizeof(struct process), 64, "process");
+	if (kthread_create(kthread_reaper, NULL, "reaper") == NULL)
+		panic("kthread_init: no memory for the reaper");
+}

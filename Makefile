@@ -65,8 +65,11 @@ $(B)/exeunt.elf: $(B)/exeunt.pass1.elf $(B)/ksyms.o
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o
 	$(Q)NM=$(NM) $(PYTHON) tools/ksyms.py --check $(B)/exeunt.pass1.elf $@
 
+# The user programs, built into $(B)/initrd (user/user.mk).
+include user/user.mk
+
 # The initrd: a cpio newc archive of everything under $(B)/initrd.
-$(B)/initrd.cpio: FORCE
+$(B)/initrd.cpio: user FORCE
 	@mkdir -p $(B)/initrd
 	cd $(B)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc > ../initrd.cpio.tmp
 	@cmp -s $(B)/initrd.cpio.tmp $@ && rm $(B)/initrd.cpio.tmp || mv $(B)/initrd.cpio.tmp $@

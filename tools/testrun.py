@@ -5,11 +5,14 @@ It runs, in order:
   1. the host unit tests, when tests/unit/Makefile exists: built with
      `make -C tests/unit B=<build>/unit`, each test_* binary run with a
      timeout, its KTAP (stdout) parsed;
-  2. QEMU boots of the ISO over the configuration matrix below, two at a
+  2. the user tests natively on the host's Linux kernel, the oracle
+     (tests/native/run-native, which builds them with `make user`): one
+     test "linux: <program>" per user test and per checked user program;
+  3. QEMU boots of the ISO over the configuration matrix below, two at a
      time, each with a timeout; the serial logs go to <build>/test-logs/;
-  3. the GDB stub test, when tests/gdb-test exists (one test, "gdb: stub",
+  4. the GDB stub test, when tests/gdb-test exists (one test, "gdb: stub",
      run as tests/gdb-test ISO ELF <build>/test-logs/gdb);
-  4. the harness self-tests in tests/harness/ (one test per test method).
+  5. the harness self-tests in tests/harness/ (one test per test method).
 
 Every failing test is printed with its reason, the part of its log that
 explains it and the path of the full log. The last line is always
@@ -58,6 +61,7 @@ MATRIX = [
 BOOT_JOBS = 2               # parallel boots: the machines have 2 cores
 UNIT_TIMEOUT = 120          # seconds for one host unit-test binary
 GDB_TIMEOUT = 300           # seconds for tests/gdb-test
+LINUX_TIMEOUT = 300         # seconds for tests/native/run-native
 QEMU_EXIT_OK = 1            # isa-debug-exit status of machine_halt(EXIT_OK)
 TIMEOUT_STATUSES = (124, 137)   # timeout(1): TERM, or KILL after the grace
 EXCERPT_LINES = 30
@@ -144,16 +148,56 @@ def incomplete_reason(timed_out, status, timeout):
     return "missing results (%s)" % describe_status(status)
 
 
+def program_results(prefix, report, log):
+    """Return one TestResult "<prefix>: <program>" per top-level result of
+    a report in init's format (each a user-test program); a program fails
+    if its result or any of its cases failed, its excerpt being each failed
+    case with its reason and diagnostics."""
+    results = []
+    for doc in report.documents:
+        for program in doc.children:
+            name, _, why = program.name.partition(" # ")
+            failed = failed_leaves(program, [])
+            result = TestResult("%s: %s" % (prefix, name), program.status,
+                                program.reason, log=log)
+            if failed:
+                cases = [": ".join(path) for path, _ in failed if path]
+                result.status = ktap.FAIL
+                result.reason = why or program.reason or "failed"
+                if cases:
+                    result.reason += "; failed: " + ", ".join(cases)
+                for path, case in failed:
+                    result.excerpt.append("%s: %s" % (
+                        ": ".join(path) or name,
+                        case.reason or "failed" if path else result.reason))
+                    result.excerpt += case.diagnostics + case.excerpt
+                result.excerpt += program.diagnostics
+            results.append(result)
+    return results
+
+
+def failed_leaves(case, path):
+    """Return [(path, case)] for each failed case without subtests under
+    case (case itself if it has none), path being the names below case."""
+    if not case.children:
+        return [(path, case)] if case.status == ktap.FAIL else []
+    found = []
+    for child in case.children:
+        found += failed_leaves(child, path + [child.name])
+    return found
+
+
 def process_results(prefix, whole, output, log, status, ok_status, timed_out,
-                    timeout):
-    """Return the results of one test process (a unit-test binary or a
-    boot): its KTAP results, plus a failure of the test named whole when the
+                    timeout, collect=ktap_results):
+    """Return the results of one test process (a unit-test binary, a boot,
+    the native user tests): its KTAP results as collect(prefix, report,
+    log) makes them, plus a failure of the test named whole when the
     process failed in a way no KTAP result shows: a crash or timeout outside
     any test, no KTAP at all, or an exit status other than ok_status while
     every result passed."""
     reason = incomplete_reason(timed_out, status, timeout)
     report = ktap.parse(output, incomplete_reason=reason)
-    results = ktap_results(prefix, report, log)
+    results = collect(prefix, report, log)
     tail = ktap.nonblank(output.split("\n"))[-EXCERPT_LINES:]
     failure = None
     if report.interrupted:
@@ -206,6 +250,22 @@ def run_unit_tests(build_dir, log_dir, verbose):
                                 run.status, 0, run.timed_out, UNIT_TIMEOUT)
         report_progress(prefix, found, run, verbose)
         results += found
+    return results
+
+
+# --- user tests on Linux --------------------------------------------------
+
+def run_linux_tests(build_dir, log_dir, verbose):
+    """Run tests/native/run-native (the user tests on the host's Linux
+    kernel); return one TestResult "linux: <program>" per program."""
+    run = run_command([os.path.join(ROOT, "tests", "native", "run-native"),
+                       "--build-dir", build_dir], LINUX_TIMEOUT)
+    log = os.path.join(log_dir, "linux.log")
+    write_file(log, run.output)
+    results = process_results("linux", "linux: run", run.output, log,
+                              run.status, 0, run.timed_out, LINUX_TIMEOUT,
+                              collect=program_results)
+    report_progress("linux", results, run, verbose)
     return results
 
 
@@ -433,7 +493,7 @@ def main(argv):
                         help="where test-logs/ and unit/ go "
                         "(default: the ISO's directory)")
     parser.add_argument("--only", help="comma list of boot configs and/or "
-                        "unit, gdb, harness")
+                        "unit, linux, gdb, harness")
     parser.add_argument("--extra-cmdline", default="",
                         help="appended to every boot's kernel command line")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -445,12 +505,14 @@ def main(argv):
     build_dir = os.path.abspath(args.build_dir or os.path.dirname(iso))
     log_dir = os.path.join(build_dir, "test-logs")
     os.makedirs(log_dir, exist_ok=True)
-    steps = select(args.only,
-                   ["unit"] + [c.name for c in MATRIX] + ["gdb", "harness"])
+    steps = select(args.only, ["unit", "linux"] + [c.name for c in MATRIX] +
+                   ["gdb", "harness"])
 
     results = []
     if "unit" in steps:
         results += run_unit_tests(build_dir, log_dir, args.verbose)
+    if "linux" in steps:
+        results += run_linux_tests(build_dir, log_dir, args.verbose)
     configs = [c for c in MATRIX if c.name in steps]
     for run in run_boots(configs, iso, log_dir, args.extra_cmdline):
         found = boot_results(run)

@@ -28,9 +28,13 @@
 #define ENFILE		23
 #define EMFILE		24
 #define ENOTTY		25
+#define EFBIG		27
 #define ESPIPE		29
+#define EROFS		30
 #define EPIPE		32
 #define ERANGE		34
+#define ENAMETOOLONG	36
 #define ENOSYS		38
+#define EOVERFLOW	75
 
 #endif

@@ -22,6 +22,8 @@
 #include "proc.h"
 #include "sched.h"
 #include "smr.h"
+#include "uvm_vmspace.h"
+#include "vfs.h"
 
 #define EXEUNT_VERSION	"0.1"
 
@@ -87,6 +89,8 @@ kmain(paddr_t mbi)
 	sched_init();			/* kmain becomes cpu0's idle thread */
 	kthread_init();			/* thread pools, the reaper */
 	smr_init();			/* the smr thread, smr_backlog= */
+	uvm_init();			/* anon, amap, map-entry, vmspace pools; purge= */
+	vfs_init();			/* the initrd at /, /dev, /proc */
 
 	acpi_init();			/* the MADT: CPUs, IOAPICs; none: one CPU */
 	lapic_init(acpi_madt.mi_lapic_pa);	/* also masks the 8259 PICs */

@@ -14,6 +14,7 @@
 #define _KTEST_H_
 
 #include "types.h"
+#include "lock.h"
 
 struct ktest {
 	const char	*name;
@@ -57,6 +58,26 @@ void	ktest_log(struct ktest *t, const char *fmt, ...) __printflike(2, 3);
 #define KT_ASSERT(t, c)		do { if (!KT_EXPECT(t, c)) return; } while (0)
 #define KT_EXPECT_EQ(t, a, b)	ktest_check_eq(t, (int64_t)(a), (int64_t)(b), #a, #b, __FILE__, __LINE__)
 #define KT_ASSERT_EQ(t, a, b)	do { if (!KT_EXPECT_EQ(t, a, b)) return; } while (0)
+
+/*
+ * A count that test threads post and a case sleeps on: "wait until n
+ * threads have finished" or "until the other thread reached step k".
+ */
+struct ktest_count {
+	struct spinlock	kc_lock;
+	int		kc_count;	/* [kc_lock] */
+};
+
+#define KTEST_COUNT_INITIALIZER	{ SPINLOCK_INITIALIZER("ktest_count"), 0 }
+
+/* Start a count at zero. */
+void	ktest_count_init(struct ktest_count *kc);
+/* Add one and wake the waiter. */
+void	ktest_count_post(struct ktest_count *kc);
+/* Sleep until the count is at least n. */
+void	ktest_count_wait(struct ktest_count *kc, int n);
+/* The count now. */
+int	ktest_count_read(struct ktest_count *kc);
 
 /* Run the suites named by spec ("all" or a comma list); return the failures. */
 int	ktest_run(const char *spec);

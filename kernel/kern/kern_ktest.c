@@ -13,6 +13,7 @@
 #include "lib.h"
 #include "ktest.h"
 #include "proc.h"
+#include "sched.h"
 
 extern const struct ktest_suite __ktest_suites_start[], __ktest_suites_end[];
 
@@ -83,6 +84,46 @@ ktest_log(struct ktest *t, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	kprintf("    # %s: %s\n", t->name, buf);
+}
+
+/* Start a count at zero. */
+void
+ktest_count_init(struct ktest_count *kc)
+{
+	spinlock_init(&kc->kc_lock, "ktest_count");
+	kc->kc_count = 0;
+}
+
+/* Add one and wake the waiter. */
+void
+ktest_count_post(struct ktest_count *kc)
+{
+	spinlock_acquire(&kc->kc_lock);
+	kc->kc_count++;
+	wakeup(kc);
+	spinlock_release(&kc->kc_lock);
+}
+
+/* Sleep until the count is at least n. */
+void
+ktest_count_wait(struct ktest_count *kc, int n)
+{
+	spinlock_acquire(&kc->kc_lock);
+	while (kc->kc_count < n)
+		msleep(kc, &kc->kc_lock, "ktcount", 0);
+	spinlock_release(&kc->kc_lock);
+}
+
+/* The count now. */
+int
+ktest_count_read(struct ktest_count *kc)
+{
+	int n;
+
+	spinlock_acquire(&kc->kc_lock);
+	n = kc->kc_count;
+	spinlock_release(&kc->kc_lock);
+	return n;
 }
 
 /* Run one suite as a nested KTAP document; return its failed cases. */

@@ -22,39 +22,6 @@
 #define TORTURE_HOLD	20	/* pauses inside the critical section */
 #define POLL_MAX	100000	/* yields before a poll gives up */
 
-/* A count of finished threads, to sleep on. */
-struct kt_done {
-	struct spinlock	kd_lock;
-	int		kd_count;	/* [kd_lock] */
-};
-
-static void
-kt_done_init(struct kt_done *kd)
-{
-	spinlock_init(&kd->kd_lock, "ktest_done");
-	kd->kd_count = 0;
-}
-
-/* Count one finished thread and wake the waiter. */
-static void
-kt_done_post(struct kt_done *kd)
-{
-	spinlock_acquire(&kd->kd_lock);
-	kd->kd_count++;
-	wakeup(kd);
-	spinlock_release(&kd->kd_lock);
-}
-
-/* Sleep until n threads have posted. */
-static void
-kt_done_wait(struct kt_done *kd, int n)
-{
-	spinlock_acquire(&kd->kd_lock);
-	while (kd->kd_count < n)
-		msleep(kd, &kd->kd_lock, "ktdone", 0);
-	spinlock_release(&kd->kd_lock);
-}
-
 /* ---- torture ---- */
 
 struct torture {
@@ -68,7 +35,7 @@ struct torture {
 	uint64_t	tt_overlaps;	/* exclusion broken [atomic] */
 	uint64_t	tt_broken;	/* a != b seen by a reader [atomic] */
 	int		tt_nstarted;	/* threads that pegged themselves [atomic] */
-	struct kt_done	tt_done;
+	struct ktest_count	tt_done;
 };
 
 static struct torture torture;
@@ -81,7 +48,7 @@ torture_init(void)
 	mtx_init(&torture.tt_mtx, "ktest_torture_mtx");
 	spinlock_init(&torture.tt_spin, "ktest_torture_spin");
 	rw_init(&torture.tt_rwl, "ktest_torture_rw");
-	kt_done_init(&torture.tt_done);
+	ktest_count_init(&torture.tt_done);
 }
 
 /* Peg the calling thread to the next CPU, round-robin. */
@@ -128,7 +95,7 @@ torture_mutex_thread(void *arg)
 		torture_critical();
 		mtx_leave(&torture.tt_mtx);
 	}
-	kt_done_post(&torture.tt_done);
+	ktest_count_post(&torture.tt_done);
 	kthread_exit();
 }
 
@@ -143,7 +110,7 @@ torture_spin_thread(void *arg)
 		torture_critical();
 		spinlock_release(&torture.tt_spin);
 	}
-	kt_done_post(&torture.tt_done);
+	ktest_count_post(&torture.tt_done);
 	kthread_exit();
 }
 
@@ -162,7 +129,7 @@ torture_klock_thread(void *arg)
 		KERNEL_UNLOCK();
 		KERNEL_ASSERT_UNLOCKED();
 	}
-	kt_done_post(&torture.tt_done);
+	ktest_count_post(&torture.tt_done);
 	kthread_exit();
 }
 
@@ -199,7 +166,7 @@ torture_rw_thread(void *arg)
 			rw_exit_read(&torture.tt_rwl);
 		}
 	}
-	kt_done_post(&torture.tt_done);
+	ktest_count_post(&torture.tt_done);
 	kthread_exit();
 }
 
@@ -213,7 +180,7 @@ torture_run(struct ktest *t, void (*fn)(void *))
 	for (i = 0; i < n; i++)
 		if (kthread_create(fn, (void *)(uintptr_t)i, "ktest_lock") == NULL)
 			break;
-	kt_done_wait(&torture.tt_done, i);
+	ktest_count_wait(&torture.tt_done, i);
 	if (i < n) {
 		ktest_log(t, "kthread_create failed after %d threads", i);
 		return -1;
@@ -279,39 +246,39 @@ test_rwlock_torture(struct ktest *t)
 
 static struct mutex try_mtx = MUTEX_INITIALIZER("ktest_try");
 static int try_held_result, try_free_result;
-static struct kt_done try_step1, try_step2, try_step3;
+static struct ktest_count try_step1, try_step2, try_step3;
 
 /* Try the mutex while the test holds it, then after it let go. */
 static void
 try_thread(void *arg)
 {
 	try_held_result = mtx_enter_try(&try_mtx);
-	kt_done_post(&try_step1);
-	kt_done_wait(&try_step2, 1);
+	ktest_count_post(&try_step1);
+	ktest_count_wait(&try_step2, 1);
 	try_free_result = mtx_enter_try(&try_mtx);
 	if (try_free_result)
 		mtx_leave(&try_mtx);
-	kt_done_post(&try_step3);
+	ktest_count_post(&try_step3);
 	kthread_exit();
 }
 
 static void
 test_mutex_enter_try(struct ktest *t)
 {
-	kt_done_init(&try_step1);
-	kt_done_init(&try_step2);
-	kt_done_init(&try_step3);
+	ktest_count_init(&try_step1);
+	ktest_count_init(&try_step2);
+	ktest_count_init(&try_step3);
 	try_held_result = try_free_result = -1;
 	mtx_enter(&try_mtx);
 	KT_EXPECT(t, mtx_owned(&try_mtx));
 	KT_ASSERT(t, kthread_create(try_thread, NULL, "ktest_try") != NULL);
-	kt_done_wait(&try_step1, 1);
+	ktest_count_wait(&try_step1, 1);
 	KT_EXPECT_EQ(t, try_held_result, 0);
 	KT_EXPECT(t, mtx_owned(&try_mtx));
 	mtx_leave(&try_mtx);
 	KT_EXPECT(t, !mtx_owned(&try_mtx));
-	kt_done_post(&try_step2);
-	kt_done_wait(&try_step3, 1);
+	ktest_count_post(&try_step2);
+	ktest_count_wait(&try_step3, 1);
 	KT_EXPECT_EQ(t, try_free_result, 1);
 	KT_EXPECT(t, mtx_enter_try(&try_mtx) == 1);
 	mtx_leave(&try_mtx);
@@ -319,7 +286,7 @@ test_mutex_enter_try(struct ktest *t)
 
 static struct rwlock wp_rwl = RWLOCK_INITIALIZER("ktest_rw_wpref");
 static int wp_seq, wp_writer_at, wp_reader_at;
-static struct kt_done wp_done;
+static struct ktest_count wp_done;
 
 static void
 wp_writer_thread(void *arg)
@@ -327,7 +294,7 @@ wp_writer_thread(void *arg)
 	rw_enter_write(&wp_rwl);
 	wp_writer_at = __atomic_add_fetch(&wp_seq, 1, __ATOMIC_SEQ_CST);
 	rw_exit_write(&wp_rwl);
-	kt_done_post(&wp_done);
+	ktest_count_post(&wp_done);
 	kthread_exit();
 }
 
@@ -337,7 +304,7 @@ wp_reader_thread(void *arg)
 	rw_enter_read(&wp_rwl);
 	wp_reader_at = __atomic_add_fetch(&wp_seq, 1, __ATOMIC_SEQ_CST);
 	rw_exit_read(&wp_rwl);
-	kt_done_post(&wp_done);
+	ktest_count_post(&wp_done);
 	kthread_exit();
 }
 
@@ -347,16 +314,13 @@ static bool
 wp_poll(uint32_t *field, uint32_t want, int ndone)
 {
 	bool reached = false;
-	int i, done;
+	int i;
 
 	for (i = 0; i < POLL_MAX && !reached; i++) {
 		spinlock_acquire(&wp_rwl.rwl_interlock);
 		reached = *field == want;
 		spinlock_release(&wp_rwl.rwl_interlock);
-		spinlock_acquire(&wp_done.kd_lock);
-		done = wp_done.kd_count;
-		spinlock_release(&wp_done.kd_lock);
-		if (done >= ndone)
+		if (ktest_count_read(&wp_done) >= ndone)
 			break;
 		yield();
 	}
@@ -367,7 +331,7 @@ wp_poll(uint32_t *field, uint32_t want, int ndone)
 static void
 test_rwlock_writer_first(struct ktest *t)
 {
-	kt_done_init(&wp_done);
+	ktest_count_init(&wp_done);
 	wp_seq = wp_writer_at = wp_reader_at = 0;
 	rw_enter_read(&wp_rwl);
 	KT_EXPECT_EQ(t, rw_status(&wp_rwl), RW_READ);
@@ -377,7 +341,7 @@ test_rwlock_writer_first(struct ktest *t)
 	KT_EXPECT(t, wp_poll(&wp_rwl.rwl_rwait, 1, 1));
 	KT_EXPECT_EQ(t, __atomic_load_n(&wp_seq, __ATOMIC_SEQ_CST), 0);
 	rw_exit_read(&wp_rwl);
-	kt_done_wait(&wp_done, 2);
+	ktest_count_wait(&wp_done, 2);
 	KT_EXPECT_EQ(t, wp_writer_at, 1);
 	KT_EXPECT_EQ(t, wp_reader_at, 2);
 	KT_EXPECT_EQ(t, rw_status(&wp_rwl), 0);
@@ -385,7 +349,7 @@ test_rwlock_writer_first(struct ktest *t)
 
 /* ---- kernel_lock ---- */
 
-static struct kt_done kl_done;
+static struct ktest_count kl_done;
 
 /* Take and drop kernel_lock once: it can only if the test let it go. */
 static void
@@ -393,7 +357,7 @@ kl_taker_thread(void *arg)
 {
 	KERNEL_LOCK();
 	KERNEL_UNLOCK();
-	kt_done_post(&kl_done);
+	ktest_count_post(&kl_done);
 	kthread_exit();
 }
 
@@ -411,9 +375,9 @@ test_kernel_lock_release_all(struct ktest *t)
 	n = kernel_lock_release_all();
 	KT_EXPECT_EQ(t, n, 3);
 	KT_EXPECT(t, !kernel_lock_held());
-	kt_done_init(&kl_done);
+	ktest_count_init(&kl_done);
 	KT_ASSERT(t, kthread_create(kl_taker_thread, NULL, "ktest_kl") != NULL);
-	kt_done_wait(&kl_done, 1);
+	ktest_count_wait(&kl_done, 1);
 	kernel_lock_acquire_count(n);
 	KT_EXPECT(t, kernel_lock_held());
 	for (i = 0; i < 3; i++) {
@@ -432,13 +396,13 @@ test_kernel_lock_msleep(struct ktest *t)
 
 	KERNEL_LOCK();
 	KERNEL_LOCK();
-	kt_done_init(&kl_done);
+	ktest_count_init(&kl_done);
 	if (kthread_create(kl_taker_thread, NULL, "ktest_kl") == NULL) {
 		KERNEL_UNLOCK();
 		KERNEL_UNLOCK();
 		KT_ASSERT(t, false);
 	}
-	kt_done_wait(&kl_done, 1);
+	ktest_count_wait(&kl_done, 1);
 	KT_EXPECT(t, kernel_lock_held());
 	n = kernel_lock_release_all();
 	KT_EXPECT_EQ(t, n, 2);

@@ -3,7 +3,7 @@
  * sleep/wakeup (suite "sched").
  *
  * Each case starts kernel threads and waits, sleeping, until they have all
- * finished (struct kt_join); the ktest runner then waits until they are
+ * finished (struct ktest_count); the ktest runner then waits until they are
  * freed. Nothing is timed: progress is counted (items, switches, ticks
  * taken by a CPU). Cases that need several CPUs skip on one.
  */
@@ -21,39 +21,6 @@
 #include "sched.h"
 
 /* ---- helpers ---- */
-
-/* A count of finished threads that a test sleeps on. */
-struct kt_join {
-	struct spinlock	kj_lock;
-	int		kj_done;	/* [kj_lock] */
-};
-
-static void
-kt_join_init(struct kt_join *kj)
-{
-	spinlock_init(&kj->kj_lock, "ktest_join");
-	kj->kj_done = 0;
-}
-
-/* Count one finished thread and wake the waiter. */
-static void
-kt_join_done(struct kt_join *kj)
-{
-	spinlock_acquire(&kj->kj_lock);
-	kj->kj_done++;
-	wakeup(kj);
-	spinlock_release(&kj->kj_lock);
-}
-
-/* Sleep until n threads have finished. */
-static void
-kt_join_wait(struct kt_join *kj, int n)
-{
-	spinlock_acquire(&kj->kj_lock);
-	while (kj->kj_done < n)
-		msleep(kj, &kj->kj_lock, "ktjoin", 0);
-	spinlock_release(&kj->kj_lock);
-}
 
 /* Every counter a thread's life touches. */
 struct kt_counters {
@@ -117,14 +84,14 @@ kt_counters_expect(struct ktest *t, const struct kt_counters *base)
 #define STORM_BATCH	60
 CTASSERT(STORM_THREADS % STORM_BATCH == 0);
 
-static struct kt_join storm_join;
+static struct ktest_count storm_join;
 static uint64_t storm_ran;		/* [atomic] */
 
 static void
 storm_thread(void *arg)
 {
 	__atomic_add_fetch(&storm_ran, (uint64_t)arg, __ATOMIC_RELAXED);
-	kt_join_done(&storm_join);
+	ktest_count_post(&storm_join);
 }
 
 /* Thousands of threads created, run, exited and reaped leave every counter
@@ -139,7 +106,7 @@ test_kthread_storm(struct ktest *t)
 	kt_counters_get(&base);
 	storm_ran = 0;
 	for (n = 0; n < STORM_THREADS; n += STORM_BATCH) {
-		kt_join_init(&storm_join);
+		ktest_count_init(&storm_join);
 		for (i = 0; i < STORM_BATCH; i++) {
 			if (kthread_create(storm_thread, (void *)1UL,
 			    "ktest_storm") != NULL)
@@ -149,7 +116,7 @@ test_kthread_storm(struct ktest *t)
 			    kthread_stats.live, uvm_km_kstack_count(), uvmexp.free);
 			KT_ASSERT(t, false);
 		}
-		kt_join_wait(&storm_join, STORM_BATCH);
+		ktest_count_wait(&storm_join, STORM_BATCH);
 		/* dead threads hold their stacks until reaped: uvm_km has
 		 * UVM_KM_KSTACK_SLOTS, and each free is a TLB shootdown */
 		kthread_wait_live(base.threads);
@@ -205,7 +172,7 @@ static struct {
 	int		per_consumer[PC_CONSUMERS]; /* [lock] */
 	uint64_t	full_sleeps, empty_sleeps; /* [lock] */
 } pc;
-static struct kt_join pc_join;
+static struct ktest_count pc_join;
 
 static void
 pc_producer(void *arg)
@@ -225,7 +192,7 @@ pc_producer(void *arg)
 		wakeup_one(&pc.head);
 	}
 	spinlock_release(&pc.lock);
-	kt_join_done(&pc_join);
+	ktest_count_post(&pc_join);
 }
 
 static void
@@ -250,7 +217,7 @@ pc_consumer(void *arg)
 		wakeup_one(&pc.count);
 	}
 	spinlock_release(&pc.lock);
-	kt_join_done(&pc_join);
+	ktest_count_post(&pc_join);
 }
 
 /* Producers and consumers through a small ring: every item is produced
@@ -262,12 +229,12 @@ test_sleep_wakeup_stress(struct ktest *t)
 
 	memset(&pc, 0, sizeof(pc));
 	spinlock_init(&pc.lock, "ktest_pc");
-	kt_join_init(&pc_join);
+	ktest_count_init(&pc_join);
 	for (i = 0; i < PC_CONSUMERS; i++)
 		KT_ASSERT(t, kthread_create(pc_consumer, (void *)i, "ktest_cons"));
 	for (i = 0; i < PC_PRODUCERS; i++)
 		KT_ASSERT(t, kthread_create(pc_producer, (void *)i, "ktest_prod"));
-	kt_join_wait(&pc_join, PC_PRODUCERS + PC_CONSUMERS);
+	ktest_count_wait(&pc_join, PC_PRODUCERS + PC_CONSUMERS);
 
 	spinlock_acquire(&pc.lock);
 	KT_EXPECT_EQ(t, pc.produced, PC_TOTAL);
@@ -309,7 +276,7 @@ test_msleep_timeout(struct ktest *t)
 
 #define TIMO_THREADS	16
 
-static struct kt_join timo_join;
+static struct ktest_count timo_join;
 static int timo_expired;		/* [atomic] */
 static int timo_chans[TIMO_THREADS];
 
@@ -320,7 +287,7 @@ timo_thread(void *arg)
 
 	if (msleep(&timo_chans[i], NULL, "kttimo", 1 + i % 5) == EWOULDBLOCK)
 		__atomic_add_fetch(&timo_expired, 1, __ATOMIC_RELAXED);
-	kt_join_done(&timo_join);
+	ktest_count_post(&timo_join);
 }
 
 /* Many timed sleepers at once, several per bucket and tick: all expire. */
@@ -330,10 +297,10 @@ test_msleep_timeout_many(struct ktest *t)
 	uint64_t i;
 
 	timo_expired = 0;
-	kt_join_init(&timo_join);
+	ktest_count_init(&timo_join);
 	for (i = 0; i < TIMO_THREADS; i++)
 		KT_ASSERT(t, kthread_create(timo_thread, (void *)i, "ktest_timo"));
-	kt_join_wait(&timo_join, TIMO_THREADS);
+	ktest_count_wait(&timo_join, TIMO_THREADS);
 	KT_EXPECT_EQ(t, timo_expired, TIMO_THREADS);
 }
 
@@ -383,7 +350,7 @@ static struct {
 	bool		release;	/* [lock] */
 	int		chan;
 } w1;
-static struct kt_join w1_join;
+static struct ktest_count w1_join;
 
 static void
 w1_thread(void *arg __unused)
@@ -400,7 +367,7 @@ w1_thread(void *arg __unused)
 	while (!w1.release)
 		msleep(&w1.release, &w1.lock, "ktw1rel", 0);
 	spinlock_release(&w1.lock);
-	kt_join_done(&w1_join);
+	ktest_count_post(&w1_join);
 }
 
 /* wakeup_one wakes exactly one sleeper, the one that slept first; wakeup
@@ -413,7 +380,7 @@ test_wakeup_one(struct ktest *t)
 
 	memset(&w1, 0, sizeof(w1));
 	spinlock_init(&w1.lock, "ktest_w1");
-	kt_join_init(&w1_join);
+	ktest_count_init(&w1_join);
 	for (i = 0; i < W1_THREADS; i++)
 		KT_ASSERT(t, (p[i] = kthread_create(w1_thread, NULL, "ktest_w1")));
 
@@ -437,7 +404,7 @@ test_wakeup_one(struct ktest *t)
 	w1.release = true;
 	wakeup(&w1.release);
 	spinlock_release(&w1.lock);
-	kt_join_wait(&w1_join, W1_THREADS);
+	ktest_count_wait(&w1_join, W1_THREADS);
 }
 
 /* ---- preemption ---- */
@@ -454,8 +421,9 @@ static struct {
 	bool		starved;	/* [atomic] */
 	uint64_t	spinner_preempted; /* [atomic] */
 	uint64_t	spins;		/* [atomic] */
+	uint64_t	spin_ticks;	/* ticks its CPU took while it spun [atomic] */
 } pre;
-static struct kt_join pre_join;
+static struct ktest_count pre_join;
 
 static void
 pre_spinner(void *arg __unused)
@@ -479,9 +447,11 @@ pre_spinner(void *arg __unused)
 		}
 	}
 	__atomic_store_n(&pre.spins, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&pre.spin_ticks,
+	    __atomic_load_n(&ci->ci_ticks, __ATOMIC_RELAXED) - t0, __ATOMIC_RELAXED);
 	__atomic_store_n(&pre.spinner_preempted, curproc->p_nivcsw,
 	    __ATOMIC_RELAXED);
-	kt_join_done(&pre_join);
+	ktest_count_post(&pre_join);
 }
 
 static void
@@ -489,7 +459,7 @@ pre_other(void *arg __unused)
 {
 	sched_peg_curproc(pre.cpu);
 	__atomic_store_n(&pre.other_ran, true, __ATOMIC_RELEASE);
-	kt_join_done(&pre_join);
+	ktest_count_post(&pre_join);
 }
 
 /* A thread spinning without yielding does not starve another thread on its
@@ -500,7 +470,7 @@ test_preempt_spinner(struct ktest *t)
 	memset(&pre, 0, sizeof(pre));
 	spinlock_init(&pre.lock, "ktest_pre");
 	pre.cpu = &cpu_info[ncpus - 1];
-	kt_join_init(&pre_join);
+	ktest_count_init(&pre_join);
 	KT_ASSERT(t, kthread_create(pre_spinner, NULL, "ktest_spin"));
 	spinlock_acquire(&pre.lock);
 	while (!pre.spinning)
@@ -508,13 +478,14 @@ test_preempt_spinner(struct ktest *t)
 	spinlock_release(&pre.lock);
 	/* the spinner holds pre.cpu; this one must get a turn there */
 	KT_ASSERT(t, kthread_create(pre_other, NULL, "ktest_other"));
-	kt_join_wait(&pre_join, 2);
+	ktest_count_wait(&pre_join, 2);
 
 	KT_EXPECT(t, pre.other_ran);
 	KT_EXPECT(t, !pre.starved);
 	KT_EXPECT(t, pre.spinner_preempted > 0);
-	ktest_log(t, "spinner on cpu%u: %lu loops, preempted %lu times",
-	    pre.cpu->ci_cpuid, pre.spins, pre.spinner_preempted);
+	ktest_log(t, "spinner on cpu%u: %lu loops over %lu ticks, preempted %lu "
+	    "times", pre.cpu->ci_cpuid, pre.spins, pre.spin_ticks,
+	    pre.spinner_preempted);
 }
 
 /* ---- pegging ---- */
@@ -550,7 +521,7 @@ static struct {
 	uint64_t	mask;		/* CPUs threads ran on [atomic] */
 	bool		gave_up;	/* [atomic] */
 } every;
-static struct kt_join every_join;
+static struct ktest_count every_join;
 
 static void
 every_thread(void *arg __unused)
@@ -572,7 +543,7 @@ every_thread(void *arg __unused)
 		__atomic_or_fetch(&every.mask, 1UL << cpu_number(),
 		    __ATOMIC_RELAXED);
 	}
-	kt_join_done(&every_join);
+	ktest_count_post(&every_join);
 }
 
 /* Threads spread over every CPU (placement and stealing), and every CPU
@@ -591,10 +562,10 @@ test_threads_every_cpu(struct ktest *t)
 		sched_stats(&cpu_info[i], &before[i]);
 	memset(&every, 0, sizeof(every));
 	every.nthreads = EVERY_PER_CPU * ncpus;
-	kt_join_init(&every_join);
+	ktest_count_init(&every_join);
 	for (i = 0; i < every.nthreads; i++)
 		KT_ASSERT(t, kthread_create(every_thread, NULL, "ktest_every"));
-	kt_join_wait(&every_join, every.nthreads);
+	ktest_count_wait(&every_join, every.nthreads);
 
 	KT_EXPECT_EQ(t, every.mask, cpus_online_mask());
 	KT_EXPECT(t, !every.gave_up);
@@ -603,6 +574,71 @@ test_threads_every_cpu(struct ktest *t)
 		if (!KT_EXPECT(t, after.nswitch > before[i].nswitch))
 			ktest_log(t, "cpu%d did not switch", i);
 	}
+}
+
+/* ---- stealing ---- */
+
+static struct {
+	int		nthreads;	/* [const] */
+	int		queued;		/* threads that reached cpu0 [atomic] */
+	uint64_t	mask;		/* CPUs they ran on since [atomic] */
+	bool		gave_up;	/* [atomic] */
+} steal;
+static struct ktest_count steal_join;
+
+static void
+steal_thread(void *arg __unused)
+{
+	uint64_t all = cpus_online_mask();
+	int n;
+
+	/* gather on cpu0, then let go: only stealing moves us away */
+	sched_peg_curproc(&cpu_info[0]);
+	__atomic_add_fetch(&steal.queued, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&steal.queued, __ATOMIC_RELAXED) < steal.nthreads)
+		yield();
+	sched_unpeg_curproc();
+	for (n = 0; __atomic_load_n(&steal.mask, __ATOMIC_RELAXED) != all; n++) {
+		if (n == EVERY_YIELDS) {
+			__atomic_store_n(&steal.gave_up, true, __ATOMIC_RELAXED);
+			break;
+		}
+		__atomic_or_fetch(&steal.mask, 1UL << cpu_number(),
+		    __ATOMIC_RELAXED);
+		yield();
+	}
+	ktest_count_post(&steal_join);
+}
+
+/* Threads queued on one busy CPU are taken by the idle ones. */
+static void
+test_idle_cpus_steal(struct ktest *t)
+{
+	uint64_t stolen0 = 0, stolen1 = 0;
+	struct schedstat st;
+	int i;
+
+	if (ncpus < 2) {
+		ktest_skip(t, "needs more than one CPU");
+		return;
+	}
+	for (i = 0; i < ncpus; i++) {
+		sched_stats(&cpu_info[i], &st);
+		stolen0 += st.nsteal;
+	}
+	memset(&steal, 0, sizeof(steal));
+	steal.nthreads = EVERY_PER_CPU * ncpus;
+	ktest_count_init(&steal_join);
+	for (i = 0; i < steal.nthreads; i++)
+		KT_ASSERT(t, kthread_create(steal_thread, NULL, "ktest_steal"));
+	ktest_count_wait(&steal_join, steal.nthreads);
+	for (i = 0; i < ncpus; i++) {
+		sched_stats(&cpu_info[i], &st);
+		stolen1 += st.nsteal;
+	}
+	KT_EXPECT_EQ(t, steal.mask, cpus_online_mask());
+	KT_EXPECT(t, !steal.gave_up);
+	KT_EXPECT(t, stolen1 - stolen0 >= (uint64_t)ncpus - 1);
 }
 
 static const struct ktest_case sched_cases[] = {
@@ -616,6 +652,7 @@ static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(test_preempt_spinner),
 	KTEST_CASE(test_peg),
 	KTEST_CASE(test_threads_every_cpu),
+	KTEST_CASE(test_idle_cpus_steal),
 	{ NULL, NULL }
 };
 KTEST_SUITE(sched, sched_cases);

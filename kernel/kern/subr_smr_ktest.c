@@ -129,21 +129,13 @@ smrt_fence_wait(struct ktest *t)
 }
 
 /* Threads a case waits for. */
-struct smrt_join {
-	struct spinlock	sj_lock;
-	int		sj_done;	/* finished threads [sj_lock] */
-};
-
-static struct smrt_join smrt_join = { SPINLOCK_INITIALIZER("ktest_smr_join"), 0 };
+static struct ktest_count smrt_join = KTEST_COUNT_INITIALIZER;
 
 /* Count the calling thread finished, wake the case, exit. */
 static void __noreturn
 smrt_thread_done(void)
 {
-	spinlock_acquire(&smrt_join.sj_lock);
-	smrt_join.sj_done++;
-	wakeup(&smrt_join);
-	spinlock_release(&smrt_join.sj_lock);
+	ktest_count_post(&smrt_join);
 	kthread_exit();
 }
 
@@ -151,11 +143,8 @@ smrt_thread_done(void)
 static void
 smrt_join_wait(int n)
 {
-	spinlock_acquire(&smrt_join.sj_lock);
-	while (smrt_join.sj_done < n)
-		msleep(&smrt_join, &smrt_join.sj_lock, "smrtjoin", 0);
-	smrt_join.sj_done = 0;
-	spinlock_release(&smrt_join.sj_lock);
+	ktest_count_wait(&smrt_join, n);
+	ktest_count_init(&smrt_join);
 }
 
 /* Pages of a use, as uvm_page counts them. */

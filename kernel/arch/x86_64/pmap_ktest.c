@@ -14,6 +14,7 @@
 #include "cpufunc.h"
 #include "errno.h"
 #include "ktest.h"
+#include "sched.h"
 #include "machdep.h"
 #include "pmap.h"
 #include "uvm_page.h"
@@ -197,7 +198,7 @@ test_pmap_protect(struct ktest *t)
 static void
 test_pmap_activate_write(struct ktest *t)
 {
-	uint64_t me = 1UL << cpu_number(), i;
+	uint64_t me, i;
 	volatile uint64_t *uva = (volatile uint64_t *)KT_USER_VA;
 	bool smap = (rcr4() & CR4_SMAP) != 0;
 	struct kt_pmap_base base;
@@ -214,6 +215,10 @@ test_pmap_activate_write(struct ktest *t)
 	KT_EXPECT_EQ(t, pmap_enter(&pm, KT_USER_VA, VM_PAGE_TO_PHYS(pg),
 	    PROT_READ | PROT_WRITE), 0);
 
+	/* stay on this CPU while the user pmap is loaded: the scheduler does
+	 * not switch pmaps for kernel threads */
+	sched_peg_curproc(curcpu());
+	me = 1UL << cpu_number();
 	pmap_activate(&pm);
 	KT_EXPECT_EQ(t, rcr3() & PG_FRAME, pm.pm_pml4pa);
 	KT_EXPECT_EQ(t, pm.pm_cpus & me, me);
@@ -226,8 +231,9 @@ test_pmap_activate_write(struct ktest *t)
 	if (smap)
 		__asm__ volatile("clac" ::: "memory");
 	pmap_deactivate(&pm);
-	KT_EXPECT(t, ok);
 	KT_EXPECT_EQ(t, rcr3() & PG_FRAME, pmap_kernel()->pm_pml4pa);
+	sched_unpeg_curproc();
+	KT_EXPECT(t, ok);
 	KT_EXPECT_EQ(t, pm.pm_cpus, 0);
 	for (i = 0; i < PAGE_SIZE / 8; i += 64)
 		KT_EXPECT_EQ(t, dmap[i], 0xe8e0e7e0 + i);

@@ -47,7 +47,9 @@
 struct vm_amap;
 
 struct vm_map_entry {
-	struct vm_map_entry *e_left, *e_right, *e_parent; /* tree [map lock] */
+	struct vm_map_entry *e_child[2], *e_parent; /* tree [map lock] */
+#define e_left	e_child[0]	/* lower addresses */
+#define e_right	e_child[1]	/* higher addresses */
 	bool		e_red;		/* red-black color [map lock] */
 	vaddr_t		e_start;	/* [map lock] */
 	vaddr_t		e_end;		/* [map lock] */

@@ -63,32 +63,25 @@ rb_replace_child(struct vm_map *map, struct vm_map_entry *old,
 		new->e_parent = p;
 }
 
-/* Rotate left around x (its right child takes its place). */
+/* Rotate x down towards dir (0 left, 1 right): its other child takes its place. */
 static void
-rb_rotate_left(struct vm_map *map, struct vm_map_entry *x)
+rb_rotate(struct vm_map *map, struct vm_map_entry *x, int dir)
 {
-	struct vm_map_entry *y = x->e_right;
+	struct vm_map_entry *y = x->e_child[!dir];
 
-	x->e_right = y->e_left;
-	if (y->e_left != NULL)
-		y->e_left->e_parent = x;
+	x->e_child[!dir] = y->e_child[dir];
+	if (y->e_child[dir] != NULL)
+		y->e_child[dir]->e_parent = x;
 	rb_replace_child(map, x, y);
-	y->e_left = x;
+	y->e_child[dir] = x;
 	x->e_parent = y;
 }
 
-/* Rotate right around x (its left child takes its place). */
-static void
-rb_rotate_right(struct vm_map *map, struct vm_map_entry *x)
+/* A NULL leaf is black. */
+static bool
+rb_red(const struct vm_map_entry *e)
 {
-	struct vm_map_entry *y = x->e_left;
-
-	x->e_left = y->e_right;
-	if (y->e_right != NULL)
-		y->e_right->e_parent = x;
-	rb_replace_child(map, x, y);
-	y->e_right = x;
-	x->e_parent = y;
+	return e != NULL && e->e_red;
 }
 
 /* Insert e (not overlapping any entry) and rebalance. */
@@ -96,6 +89,7 @@ static void
 rb_insert(struct vm_map *map, struct vm_map_entry *e)
 {
 	struct vm_map_entry **link = &map->m_root, *parent = NULL, *g, *u;
+	int dir;
 
 	while (*link != NULL) {
 		parent = *link;
@@ -110,28 +104,20 @@ rb_insert(struct vm_map *map, struct vm_map_entry *e)
 
 	while ((parent = e->e_parent) != NULL && parent->e_red) {
 		g = parent->e_parent;		/* red parent: not the root */
-		u = g->e_left == parent ? g->e_right : g->e_left;
-		if (u != NULL && u->e_red) {
+		dir = g->e_right == parent;	/* parent is g->e_child[dir] */
+		u = g->e_child[!dir];
+		if (rb_red(u)) {
 			parent->e_red = u->e_red = false;
 			g->e_red = true;
 			e = g;
 			continue;
 		}
-		if (g->e_left == parent) {
-			if (parent->e_right == e) {
-				rb_rotate_left(map, parent);
-				e = parent;
-				parent = e->e_parent;
-			}
-			rb_rotate_right(map, g);
-		} else {
-			if (parent->e_left == e) {
-				rb_rotate_right(map, parent);
-				e = parent;
-				parent = e->e_parent;
-			}
-			rb_rotate_left(map, g);
+		if (parent->e_child[!dir] == e) {
+			rb_rotate(map, parent, dir);
+			e = parent;
+			parent = e->e_parent;
 		}
+		rb_rotate(map, g, !dir);
 		parent->e_red = false;
 		g->e_red = true;
 		break;
@@ -154,6 +140,7 @@ rb_remove(struct vm_map *map, struct vm_map_entry *e)
 {
 	struct vm_map_entry *x, *xp, *w;
 	bool red;
+	int dir;
 
 	if (e->e_left == NULL || e->e_right == NULL) {
 		x = e->e_left != NULL ? e->e_left : e->e_right;
@@ -184,58 +171,31 @@ rb_remove(struct vm_map *map, struct vm_map_entry *e)
 		return;
 
 	/* a black node left: x carries an extra black */
-	while (x != map->m_root && (x == NULL || !x->e_red)) {
-		if (xp->e_left == x) {
-			w = xp->e_right;
-			if (w->e_red) {
-				w->e_red = false;
-				xp->e_red = true;
-				rb_rotate_left(map, xp);
-				w = xp->e_right;
-			}
-			if ((w->e_left == NULL || !w->e_left->e_red) &&
-			    (w->e_right == NULL || !w->e_right->e_red)) {
-				w->e_red = true;
-				x = xp;
-				xp = x->e_parent;
-				continue;
-			}
-			if (w->e_right == NULL || !w->e_right->e_red) {
-				w->e_left->e_red = false;
-				w->e_red = true;
-				rb_rotate_right(map, w);
-				w = xp->e_right;
-			}
-			w->e_red = xp->e_red;
-			xp->e_red = false;
-			w->e_right->e_red = false;
-			rb_rotate_left(map, xp);
-		} else {
-			w = xp->e_left;
-			if (w->e_red) {
-				w->e_red = false;
-				xp->e_red = true;
-				rb_rotate_right(map, xp);
-				w = xp->e_left;
-			}
-			if ((w->e_left == NULL || !w->e_left->e_red) &&
-			    (w->e_right == NULL || !w->e_right->e_red)) {
-				w->e_red = true;
-				x = xp;
-				xp = x->e_parent;
-				continue;
-			}
-			if (w->e_left == NULL || !w->e_left->e_red) {
-				w->e_right->e_red = false;
-				w->e_red = true;
-				rb_rotate_left(map, w);
-				w = xp->e_left;
-			}
-			w->e_red = xp->e_red;
-			xp->e_red = false;
-			w->e_left->e_red = false;
-			rb_rotate_right(map, xp);
+	while (x != map->m_root && !rb_red(x)) {
+		dir = xp->e_left == x ? 0 : 1;	/* x is xp->e_child[dir] */
+		w = xp->e_child[!dir];
+		if (w->e_red) {
+			w->e_red = false;
+			xp->e_red = true;
+			rb_rotate(map, xp, dir);
+			w = xp->e_child[!dir];
 		}
+		if (!rb_red(w->e_left) && !rb_red(w->e_right)) {
+			w->e_red = true;
+			x = xp;
+			xp = x->e_parent;
+			continue;
+		}
+		if (!rb_red(w->e_child[!dir])) {
+			w->e_child[dir]->e_red = false;
+			w->e_red = true;
+			rb_rotate(map, w, !dir);
+			w = xp->e_child[!dir];
+		}
+		w->e_red = xp->e_red;
+		xp->e_red = false;
+		w->e_child[!dir]->e_red = false;
+		rb_rotate(map, xp, dir);
 		x = map->m_root;
 	}
 	if (x != NULL)

@@ -2,6 +2,8 @@
 #ifndef _ASM_H_
 #define _ASM_H_
 
+#define TF_R11		(4 * 8)
+#define TF_RCX		(12 * 8)
 #define TF_TRAPNO	(15 * 8)
 #define TF_ERR		(16 * 8)
 #define TF_RIP		(17 * 8)

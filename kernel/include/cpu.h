@@ -41,6 +41,10 @@ struct pmap;
 
 struct cpu_info {
 	struct cpu_info	*ci_self;	/* %gs:0, must stay first */
+	uint64_t	ci_uscratch;	/* %gs:8: the user %rsp while the
+					 * SYSCALL entry switches stacks
+					 * (arch/x86_64/syscall.S) [this CPU,
+					 * interrupts off] */
 	uint32_t	ci_cpuid;	/* index in cpu_info[] */
 	uint32_t	ci_apicid;
 	struct proc	*ci_curproc;	/* running thread */

@@ -30,6 +30,7 @@
 /* Offsets for arch/x86_64/swtch.S (checked in arch/x86_64/vm_machdep.c). */
 #define P_PCB_RSP	0
 #define P_PCB_RSP0	8
+#define P_PCB_ONFAULT	16	/* arch/x86_64/copyio.S */
 
 #ifndef __ASSEMBLY__
 
@@ -37,6 +38,8 @@
 #include "lock.h"
 #include "witness.h"
 #include "cpu.h"
+#include "smr.h"
+#include "signal.h"
 
 #define PROC_NAMELEN	24
 
@@ -51,12 +54,24 @@
 /* p_flag bits */
 #define P_SYSTEM	0x0001	/* kernel thread: never has a user vmspace */
 #define P_CPUPEG	0x0002	/* pegged to p_cpu: never migrated or stolen */
+#define P_WEXIT		0x0004	/* in exit1: its user pmap is unloaded */
 
 /* ps_flags bits */
 #define PS_EXITING	0x0001	/* exit has begun; no new references */
+#define PS_ZOMBIE	0x0002	/* reaped by the reaper; wait4 may collect it
+				 * [proctree_lock] */
+#define PS_PPWAIT	0x0004	/* a vfork child: its parent sleeps until it
+				 * execs or exits [proctree_lock] */
+#define PS_STOPNOTE	0x0008	/* stopped; wait4(WUNTRACED) not told yet
+				 * [proctree_lock] */
+#define PS_CONTNOTE	0x0010	/* continued; wait4(WCONTINUED) not told yet
+				 * [proctree_lock] */
 
 struct process;
 struct vmspace;
+struct filedesc;
+struct trapframe;
+struct pmap;
 
 /* Machine-dependent context, saved by cpu_switchto (arch/x86_64/swtch.S). */
 struct pcb {
@@ -64,6 +79,21 @@ struct pcb {
 	uint64_t	pcb_rsp0;	/* kernel stack top for the TSS; 0 for
 					 * idle threads, which never enter user
 					 * mode [const] */
+	uint64_t	pcb_onfault;	/* where a fault in copyin/copyout
+					 * resumes, or 0 [self] */
+};
+
+/* Machine-dependent per-thread state of user threads (arch/x86_64). */
+struct mdproc {
+	struct trapframe *md_regs;	/* the user registers, at the top of
+					 * the kernel stack [const] */
+	struct pmap	*md_pmap;	/* user pmap cpu_switchto loads for it;
+					 * NULL: the kernel's [self, interrupts
+					 * off] */
+	uint64_t	md_fsbase;	/* user FS base [self] */
+	uint8_t		md_fpu[512] __aligned(16); /* FXSAVE image of the user
+					 * FPU/SSE state while switched out
+					 * [self] */
 };
 
 struct proc {
@@ -105,6 +135,19 @@ struct proc {
 	/* locks (kern/subr_witness.c) */
 	struct witness_stack p_witness;	/* sleeping locks and kernel_lock
 					 * held, for witness [self] */
+
+	/* user threads (kern/kern_fork.c, kern_exec.c, arch/x86_64) */
+	struct mdproc	p_md;		/* registers, FPU, FS base */
+	vaddr_t		p_tidaddr;	/* set_tid_address pointer [self] */
+
+	/* signals (kern/kern_sig.c) */
+	sigset_t	p_sigmask;	/* blocked signals [ps_siglock; written
+					 * only by the thread itself, which
+					 * reads it without the lock] */
+	sigset_t	p_siglist;	/* pending for this thread [ps_siglock;
+					 * read without it as a hint] */
+	bool		p_sigsleep;	/* in msleep_sig: a signal ends the
+					 * sleep (kern/kern_synch.c) [slpq] */
 };
 
 struct process {
@@ -114,9 +157,50 @@ struct process {
 	struct proc	*ps_threads;	/* its threads via p_thrnext [ps_lock] */
 	int		ps_nthreads;	/* [ps_lock] */
 	struct vmspace	*ps_vmspace;	/* its address space; NULL for kernel
-					 * threads, which run on the kernel's
-					 * (uvm_vmspace.c is to come) [const] */
-	char		ps_comm[PROC_NAMELEN]; /* [const] */
+					 * threads, which run on the kernel's.
+					 * Replaced by exec [self; readers
+					 * load it under SMR and pin it] */
+	char		ps_comm[PROC_NAMELEN]; /* set at exec [ps_lock] */
+
+	/* processes (kern/kern_proc.c, kern_fork.c, kern_exec.c, kern_exit.c)
+	 * [proctree_lock]: the process tree, zombie and notification flags */
+	uint32_t	ps_refcnt;	/* the tree's reference until wait4
+					 * collects it, plus prfind_ref holders
+					 * [atomic] */
+	struct process	*ps_hashnext;	/* pid hash chain [pidhash_lock;
+					 * read under SMR] */
+	struct process	*ps_pptr;	/* parent; NULL for init and kernel
+					 * threads [proctree_lock] */
+	struct process	*ps_children;	/* first child [proctree_lock] */
+	struct process	*ps_sibling;	/* next child of ps_pptr [proctree_lock] */
+	int		ps_xstat;	/* exit status in wait4 format, or the
+					 * stop signal [proctree_lock] */
+	struct filedesc	*ps_fd;		/* descriptors; NULL once exit1 closed
+					 * them [self] */
+	uid_t		ps_uid;		/* [atomic] */
+	vaddr_t		ps_brkbase;	/* end of the data segment [self] */
+	vaddr_t		ps_brk;		/* the break [self] */
+	char		*ps_args;	/* argv saved at exec for
+					 * /proc/<pid>/cmdline, NUL-separated
+					 * [ps_lock] */
+	size_t		ps_argslen;	/* [ps_lock] */
+	struct smr_entry ps_smr;	/* the deferred free [smr] */
+
+	/* signals (kern/kern_sig.c) */
+	struct spinlock	ps_siglock;	/* guards the fields below and its
+					 * threads' p_sigmask and p_siglist;
+					 * taken after ps_lock */
+	struct sigacts	*ps_sigacts;	/* actions; NULL for kernel threads and
+					 * after sigactsfree [ps_siglock; set
+					 * before the process is findable] */
+	sigset_t	ps_siglist;	/* pending for the process [ps_siglock;
+					 * read without it as a hint] */
+	int		ps_sigstop;	/* the signal that stopped it, or 0
+					 * [ps_siglock; read without it as a
+					 * hint] */
+	struct ksiginfo	ps_siginfo[NSIG]; /* sender of each pending signal,
+					 * thread- or process-directed
+					 * [ps_siglock] */
 };
 
 /* The kernel process (pid 0): the idle threads belong to it. */
@@ -155,6 +239,92 @@ struct kthread_stats {
 };
 extern struct kthread_stats kthread_stats;
 
+/* Processes (kern/kern_proc.c). */
+
+#define PID_MAX		32767	/* pids are 1..PID_MAX */
+#define W_EXITCODE(ret, sig)	((ret) << 8 | (sig))
+#define W_STOPCODE(sig)		((sig) << 8 | 0x7f)
+#define W_CONTINUED		0xffff
+
+/* Guards the process tree: ps_pptr, ps_children, ps_sibling, ps_xstat
+ * and the PS_ZOMBIE/PPWAIT/STOPNOTE/CONTNOTE flags. A spinlock: wait4
+ * and vfork sleep with it as their msleep interlock. */
+extern struct spinlock proctree_lock;
+/* The first user process (pid 1), orphans' new parent; NULL before it
+ * is made. [const once set] */
+extern struct process *initprocess;
+
+/* Set up the proc and process pools and the pid table; once at boot. */
+void	procinit(void);
+/* Return a zeroed process with a new pid and one reference (the tree's),
+ * not yet findable; pid 1 is handed out only when want_init. NULL on
+ * ENOMEM or when every pid is taken. */
+struct process *process_alloc(bool want_init);
+/* Free a process that never became findable (fork's error path, kernel
+ * threads), now. */
+void	process_free(struct process *pr);
+/* Return a zeroed thread, or NULL. */
+struct proc *proc_alloc(void);
+/* Free a thread that runs nowhere any more. */
+void	proc_free(struct proc *p);
+/* Make pr findable by its pid (prfind_ref, /proc). */
+void	process_hash(struct process *pr);
+/* Return pr with a new reference if pid is a live, findable process
+ * (increment-if-not-zero inside an SMR read section), else NULL. */
+struct process *prfind_ref(pid_t pid);
+/* Drop a reference; the last frees pr after an SMR grace period. Caller
+ * holds no spinlock. */
+void	prrele(struct process *pr);
+/* Link child under parent. Caller holds proctree_lock. */
+void	proc_tree_link(struct process *parent, struct process *child);
+/* Unlink zombie pr from its parent and the hash and drop the tree's
+ * reference (wait4). Caller holds proctree_lock; it is released. */
+void	proc_collect(struct process *pr);
+/* Register /proc/<pid>/{status,cmdline} and the pid provider; once,
+ * before the first user process. */
+void	proc_procfs_init(void);
+/* Set by reboot(2) when init asks to power off (kern/sys_info.c): the
+ * kernel does so once init is gone. [atomic] */
+extern bool init_poweroff;
+/* Processes allocated and not yet freed, kernel threads' included
+ * [atomic]. */
+extern uint64_t process_live;
+
+/* Exit and wait (kern/kern_exit.c). */
+
+/* End the calling user thread's process with status xstatus (wait4
+ * format: W_EXITCODE(code, 0), or a signal number). flags: 0. */
+void	exit1(struct proc *p, int xstatus, int flags) __noreturn;
+/* The reaper's part for a user thread p that exit1 sent to the dead
+ * list: free its stack and thread, drop its address space, make its
+ * process a zombie and wake the parent. */
+void	exit_reap(struct proc *p);
+/* Signals (kern_sig.c) tell the parent's wait4 that pr stopped with sig,
+ * or continued. */
+void	proc_stop_notify(struct process *pr, int sig);
+void	proc_continue_notify(struct process *pr);
+/* Sleep until pr (with a reference held by the caller, no parent) is a
+ * zombie, then collect it and return its exit status: how the kernel
+ * collects init. */
+int	proc_collect_orphan(struct process *pr);
+/* Drop the calling process's user of vm (exit, exec); the last user
+ * purges it when purge=exit, releasing kernel_lock meanwhile. The pin
+ * stays. */
+void	proc_vmspace_drop_user(struct vmspace *vm);
+
+/* Fork and exec (kern/kern_fork.c, kern/kern_exec.c). */
+
+/* Wake the parent of a vfork child pr (it exec'd or exits). */
+void	vfork_release(struct process *pr);
+/* Make pid 1 from the kernel: it execs path with argv {path} and envp
+ * (NULL-terminated kernel strings), fds 0-2 on /dev/console. Return it
+ * with a reference for the caller (proc_collect_orphan), or NULL. */
+struct process *proc_start_init(const char *path, const char *const *envp);
+
+/* Kernel-thread helper for exit1: put curproc on the dead list and
+ * switch away for the last time. */
+void	exit2(struct proc *p) __noreturn;
+
 /* Machine-dependent thread setup (arch/x86_64/vm_machdep.c, swtch.S). */
 
 /* Build p's first context on its kernel stack so that the first
@@ -164,6 +334,23 @@ void	cpu_thread_setup(struct proc *p, void (*func)(void *), void *arg);
  * the TSS at new's stack; return, on new, the thread switched away from.
  * Interrupts are off and this CPU's run-queue lock is held. */
 struct proc *cpu_switchto(struct proc *old, struct proc *new);
+/* Called by cpu_switchto with interrupts off: save old's user FPU
+ * state, load new's, its user pmap (or the kernel's) and FS base. */
+void	cpu_switch_md(struct proc *old, struct proc *new);
+/* Give child p a copy of the user registers and FPU state of the
+ * calling thread, so that it first runs in user mode returning 0 from the
+ * system call; stack, if nonzero, becomes its user stack pointer. */
+void	cpu_fork(struct proc *child, vaddr_t stack);
+/* Set up p's first context to enter user mode at entry with stack sp,
+ * every other register zero, a clean FPU and FS base 0 (exec). */
+void	setregs(struct proc *p, vaddr_t entry, vaddr_t sp);
+/* Make a new user thread's kernel stack: the trapframe (md_regs) at its
+ * top and a first context that calls func(arg), which must end in
+ * cpu_user_return. */
+void	cpu_user_thread_setup(struct proc *p, void (*func)(void *), void *arg);
+/* Leave for user mode through curproc p's md_regs after the
+ * return-to-user work. */
+void	cpu_user_return(struct proc *p) __noreturn;
 
 #endif /* !__ASSEMBLY__ */
 #endif

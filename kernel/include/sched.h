@@ -91,6 +91,14 @@ void	sleepq_init(void);
  * Return 0 when woken, EWOULDBLOCK on timeout. */
 int	msleep(const void *ident, struct spinlock *interlock, const char *wmesg,
 	    uint64_t timo);
+/* msleep that a signal ends: return EINTR, without sleeping or once woken,
+ * if the thread has a signal pending that is caught, kills or stops it
+ * (kern/kern_sig.c); otherwise as msleep. For sleeps a user may wait on
+ * forever (wait4, pipes, nanosleep); the caller returns EINTR. */
+int	msleep_sig(const void *ident, struct spinlock *interlock,
+	    const char *wmesg, uint64_t timo);
+/* End p's msleep_sig, if it is in one; a signal for p was just recorded. */
+void	wakeup_sig(struct proc *p);
 /* Wake every thread sleeping on ident. */
 void	wakeup(const void *ident);
 /* Wake the thread that has slept longest on ident, if any. */

@@ -51,8 +51,8 @@ void	uio_init_kernel(struct uio *uio, struct iovec *iov, void *buf,
 	    size_t len, off_t offset, enum uio_rw rw);
 /* Move up to n bytes between kbuf and uio's buffers (direction uio_rw);
  * advance uio. Return 0 or EFAULT. THE SEAM for user memory: UIO_USERSPACE
- * buffers go through copyin/copyout once the syscall layer provides them;
- * until then they fail with EFAULT. */
+ * buffers go through copyin/copyout (include/syscall.h), so the caller
+ * must hold no spinlock for them. */
 int	uiomove(void *kbuf, size_t n, struct uio *uio);
 
 /* ---- vnodes ---- */

@@ -24,6 +24,7 @@
 #include "smr.h"
 #include "uvm_vmspace.h"
 #include "vfs.h"
+#include "census.h"
 
 #define EXEUNT_VERSION	"0.1"
 
@@ -57,15 +58,56 @@ boot_banner(void)
 	    avail / 1024, bootinfo.nmem, bootinfo.nmods, bootinfo.rsdp);
 }
 
+/* Run /init (init= overrides the path) as pid 1 with EXEUNT_TESTS and
+ * EXEUNT_SEED from tests= and seed=; when it has powered off (reboot),
+ * check that nothing it ran left anything behind, then power off. */
+static void __noreturn
+main_run_init(void)
+{
+	static char tests_env[BI_CMDLINE_MAX], seed_env[64];
+	const char *envp[3] = { NULL, NULL, NULL };
+	const char *tests = bootopt_get("tests", NULL);
+	const char *seed = bootopt_get("seed", NULL);
+	struct census *before = &(struct census){ 0 };
+	struct process *pr;
+	int n = 0, xstat;
+
+	if (tests != NULL) {
+		snprintf(tests_env, sizeof(tests_env), "EXEUNT_TESTS=%s", tests);
+		envp[n++] = tests_env;
+	}
+	if (seed != NULL) {
+		snprintf(seed_env, sizeof(seed_env), "EXEUNT_SEED=%s", seed);
+		envp[n++] = seed_env;
+	}
+	census_take(before);
+	if ((pr = proc_start_init(bootopt_get("init", "/init"), envp)) == NULL)
+		panic("main_run_init: cannot make pid 1");
+	xstat = proc_collect_orphan(pr);
+	prrele(pr);
+	if (!__atomic_load_n(&init_poweroff, __ATOMIC_ACQUIRE))
+		panic("main_run_init: init exited (status %#x)", xstat);
+	smr_barrier();		/* the structs freed after a grace period */
+	census_report(before);
+	machine_halt(EXIT_OK);
+}
+
 /* The first kernel thread: the in-kernel tests (which may sleep), then
- * power-off until there is a first process to start. */
+ * init, unless only in-kernel tests were asked for (ktest= without
+ * tests=) or halt is given. */
 static void
 main_thread(void *arg __unused)
 {
-	if (bootopt_get("ktest", NULL) != NULL)
-		ktest_run(bootopt_get("ktest", NULL));
-	kprintf("exeunt: nothing more to run yet\n");
-	machine_halt(EXIT_OK);
+	const char *ktest = bootopt_get("ktest", NULL);
+
+	if (ktest != NULL)
+		ktest_run(ktest);
+	if ((ktest != NULL && bootopt_get("tests", NULL) == NULL) ||
+	    bootopt_get("halt", NULL) != NULL) {
+		kprintf("exeunt: in-kernel tests done, not starting init\n");
+		machine_halt(EXIT_OK);
+	}
+	main_run_init();
 }
 
 /* The boot CPU enters here from locore64 with the boot page tables. */

@@ -1,9 +1,10 @@
 /*
  * kern/kern_kthread.c: kernel threads, the dead list and the reaper.
  *
- * Owns the pools of struct proc and struct process, the kernel-thread
- * counters, the dead list and the reaper thread. A kernel thread is the one
- * thread (P_SYSTEM) of its own process, running on a uvm_km kernel stack.
+ * Owns the kernel-thread counters, the dead list and the reaper thread
+ * (the proc and process structs come from kern/kern_proc.c). A kernel
+ * thread is the one thread (P_SYSTEM) of its own process, running on a
+ * uvm_km kernel stack.
  *
  * Lifecycle: kthread_create allocates process, thread and stack (all or
  * nothing), builds the first context and makes it runnable. kthread_exit
@@ -11,8 +12,9 @@
  * thread on the dead list, wakes the reaper and switches away for the last
  * time (sched_exit), all under deadproc_lock handed to the scheduler. The
  * reaper takes the list, waits until each thread's context is saved
- * (sched_wait_offcpu), then frees its stack, thread and process. (The
- * Teardown issue's exit1/exit2/reaper in kern_exit.c build on this.)
+ * (sched_wait_offcpu), then frees its stack, thread and process. User
+ * threads take the same way out: exit1 (kern/kern_exit.c) ends with
+ * exit2, and the reaper hands each of them to exit_reap.
  *
  * Locks: deadproc_lock guards the dead list; the counters are atomic.
  */
@@ -25,9 +27,6 @@
 #include "proc.h"
 #include "sched.h"
 
-static struct pool proc_pool;
-static struct pool process_pool;
-static pid_t kthread_lasttid;		/* [atomic] */
 struct kthread_stats kthread_stats;
 
 static struct spinlock deadproc_lock = SPINLOCK_INITIALIZER("deadproc");
@@ -42,22 +41,22 @@ kthread_create(void (*func)(void *), void *arg, const char *name)
 	vaddr_t kstack;
 
 	KASSERT(func != NULL && name != NULL);
-	pr = pool_get(&process_pool, PR_NOWAIT | PR_ZERO);
+	pr = process_alloc(false);
 	if (pr == NULL)
 		return NULL;
-	p = pool_get(&proc_pool, PR_NOWAIT | PR_ZERO);
+	p = proc_alloc();
 	if (p == NULL) {
-		pool_put(&process_pool, pr);
+		process_free(pr);
 		return NULL;
 	}
 	kstack = uvm_km_kstack_alloc();
 	if (kstack == 0) {
-		pool_put(&proc_pool, p);
-		pool_put(&process_pool, pr);
+		proc_free(p);
+		process_free(pr);
 		return NULL;
 	}
 
-	p->p_tid = __atomic_add_fetch(&kthread_lasttid, 1, __ATOMIC_RELAXED);
+	p->p_tid = pr->ps_pid;
 	p->p_p = pr;
 	p->p_flag = P_SYSTEM;
 	strlcpy(p->p_name, name, sizeof(p->p_name));
@@ -66,8 +65,6 @@ kthread_create(void (*func)(void *), void *arg, const char *name)
 	p->p_stat = SIDL;
 	cpu_thread_setup(p, func, arg);
 
-	pr->ps_pid = p->p_tid;
-	spinlock_init(&pr->ps_lock, "process");
 	pr->ps_threads = p;
 	pr->ps_nthreads = 1;
 	strlcpy(pr->ps_comm, name, sizeof(pr->ps_comm));
@@ -88,8 +85,8 @@ kthread_free(struct proc *p)
 	KASSERT(p->p_stat == SDEAD && !p->p_oncpu);
 	KASSERT(pr->ps_threads == p && p->p_thrnext == NULL);
 	uvm_km_kstack_free(p->p_kstack);
-	pool_put(&proc_pool, p);
-	pool_put(&process_pool, pr);
+	proc_free(p);
+	process_free(pr);
 	__atomic_add_fetch(&kthread_stats.freed, 1, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&kthread_stats.live, 1, __ATOMIC_RELAXED);
 }
@@ -104,6 +101,15 @@ kthread_exit(void)
 	KASSERT(p->p_flag & P_SYSTEM);
 	KASSERT(p->p_kstack != 0);
 	__atomic_or_fetch(&p->p_p->ps_flags, PS_EXITING, __ATOMIC_RELAXED);
+	exit2(p);
+}
+
+/* Put curproc p on the dead list, wake the reaper and switch away for
+ * the last time (kthread_exit, and exit1 for user threads). */
+void
+exit2(struct proc *p)
+{
+	KASSERT(p == curproc);
 	spinlock_acquire(&deadproc_lock);
 	p->p_deadnext = deadproc;
 	deadproc = p;
@@ -128,7 +134,10 @@ kthread_reaper(void *arg __unused)
 			p = list;
 			list = p->p_deadnext;
 			sched_wait_offcpu(p);
-			kthread_free(p);
+			if (p->p_flag & P_SYSTEM)
+				kthread_free(p);
+			else
+				exit_reap(p);
 		}
 
 		/* under the lock, so kthread_wait_live cannot miss it */
@@ -152,8 +161,7 @@ kthread_wait_live(uint64_t n)
 void
 kthread_init(void)
 {
-	pool_init(&proc_pool, sizeof(struct proc), 64, "proc");
-	pool_init(&process_pool, sizeof(struct process), 64, "process");
+	procinit();
 	if (kthread_create(kthread_reaper, NULL, "reaper") == NULL)
 		panic("kthread_init: no memory for the reaper");
 }

@@ -14,6 +14,13 @@
  * Timeouts: a sleeper with a timeout records the tick it ends at; CPU 0's
  * clock interrupt (sleepq_clock) walks the buckets that hold timed sleepers
  * and wakes the expired ones with p_timedout set.
+ *
+ * Interruptible sleeps (msleep_sig, OpenBSD's PCATCH): the sleeper sets
+ * p_wchan and p_sigsleep under the bucket lock, then looks for a signal
+ * (sig_pending_intr); a poster (kern/kern_sig.c) records the signal, then
+ * calls wakeup_sig, which reads p_wchan and takes that bucket's lock. A
+ * full fence on each side between the write and the read makes at least
+ * one of them see the other, so no signal slips past a sleeper.
  */
 #include "lib.h"
 #include "cpu.h"
@@ -24,6 +31,7 @@
 #include "clock.h"
 #include "proc.h"
 #include "sched.h"
+#include "signal.h"
 
 #define SLPQUE_BUCKETS	64	/* a power of two */
 
@@ -88,18 +96,14 @@ sleepq_wake(struct sleepq *sq, struct proc *p)
 	if (p->p_slptimeout != 0)
 		sq->sq_ntimed--;
 	p->p_wchan = NULL;
+	p->p_sigsleep = false;
 	setrunnable(p);
 }
 
-/*
- * Sleep on ident until woken or, if timo > 0, for timo ticks. interlock, if
- * given, must be the only spinlock held; it is released once the sleep is
- * registered and retaken before returning. kernel_lock is given up across
- * the sleep. Return 0 when woken, EWOULDBLOCK on timeout.
- */
-int
-msleep(const void *ident, struct spinlock *interlock, const char *wmesg,
-    uint64_t timo)
+/* msleep and msleep_sig; catch: a signal ends the sleep with EINTR. */
+static int
+sleep_common(const void *ident, struct spinlock *interlock, const char *wmesg,
+    uint64_t timo, bool catch)
 {
 	struct sleepq *sq = sleepq_lookup(ident);
 	struct proc *p = curproc;
@@ -127,6 +131,18 @@ msleep(const void *ident, struct spinlock *interlock, const char *wmesg,
 		spinlock_release(interlock);
 
 	p->p_wchan = ident;
+	if (catch) {
+		p->p_sigsleep = true;
+		/* pairs with wakeup_sig's fence */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (sig_pending_intr(p)) {
+			p->p_wchan = NULL;
+			p->p_sigsleep = false;
+			spinlock_release(&sq->sq_lock);
+			error = EINTR;
+			goto out;
+		}
+	}
 	p->p_wmesg = wmesg;
 	p->p_slptimeout = timo > 0 ? __atomic_load_n(&ticks, __ATOMIC_RELAXED) +
 	    timo : 0;
@@ -137,11 +153,61 @@ msleep(const void *ident, struct spinlock *interlock, const char *wmesg,
 
 	/* woken: p_timedout was written before we were queued to run */
 	error = p->p_timedout ? EWOULDBLOCK : 0;
+	if (error == 0 && catch && sig_pending_intr(p))
+		error = EINTR;
 	p->p_wmesg = NULL;
+out:
 	kernel_lock_acquire_count(klocks);
 	if (interlock != NULL)
 		spinlock_acquire(interlock);
 	return error;
+}
+
+/*
+ * Sleep on ident until woken or, if timo > 0, for timo ticks. interlock, if
+ * given, must be the only spinlock held; it is released once the sleep is
+ * registered and retaken before returning. kernel_lock is given up across
+ * the sleep. Return 0 when woken, EWOULDBLOCK on timeout.
+ */
+int
+msleep(const void *ident, struct spinlock *interlock, const char *wmesg,
+    uint64_t timo)
+{
+	return sleep_common(ident, interlock, wmesg, timo, false);
+}
+
+/*
+ * msleep that a signal interrupts: return EINTR, without sleeping or once
+ * woken, if the thread has a signal that sig_pending_intr counts (caught,
+ * deadly or stopping); else as msleep. The caller gives up and returns
+ * EINTR towards user mode, where userret acts on the signal.
+ */
+int
+msleep_sig(const void *ident, struct spinlock *interlock, const char *wmesg,
+    uint64_t timo)
+{
+	return sleep_common(ident, interlock, wmesg, timo, true);
+}
+
+/* End p's msleep_sig, if it is in one: a signal was posted to it. Caller
+ * recorded the signal first; any spinlocks but sleep-queue and run-queue
+ * locks may be held. */
+void
+wakeup_sig(struct proc *p)
+{
+	const void *ident;
+	struct sleepq *sq;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* sleep_common's */
+	ident = __atomic_load_n(&p->p_wchan, __ATOMIC_RELAXED);
+	if (ident == NULL)
+		return;
+	sq = sleepq_lookup(ident);
+	spinlock_acquire(&sq->sq_lock);
+	/* still that sleep (not a later one, which saw the signal itself) */
+	if (p->p_wchan == ident && p->p_sigsleep && p->p_stat == SSLEEP)
+		sleepq_wake(sq, p);
+	spinlock_release(&sq->sq_lock);
 }
 
 /* Wake up to n threads sleeping on ident, oldest first (n < 0: all). */

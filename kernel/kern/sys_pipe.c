@@ -21,6 +21,8 @@
 #include "malloc.h"
 #include "sched.h"
 #include "file.h"
+#include "proc.h"
+#include "signal.h"
 
 struct pipe {
 	struct spinlock	pipe_lock;
@@ -74,7 +76,9 @@ pipe_read(struct file *fp, struct uio *uio)
 				error = EAGAIN;
 				break;
 			}
-			msleep(pp, &pp->pipe_lock, "piperd", 0);
+			if ((error = msleep_sig(pp, &pp->pipe_lock, "piperd",
+			    0)) != 0)
+				break;		/* EINTR: a signal */
 			continue;
 		}
 		n = MIN(MIN(uio->uio_resid, pp->pipe_count),
@@ -109,7 +113,7 @@ pipe_write(struct file *fp, struct uio *uio)
 	spinlock_acquire(&pp->pipe_lock);
 	while (uio->uio_resid > 0) {
 		if (pp->pipe_readers == 0) {
-			error = EPIPE;	/* SIGPIPE goes here with signals */
+			error = EPIPE;	/* and SIGPIPE, below */
 			break;
 		}
 		space = pp->pipe_size - pp->pipe_count;
@@ -118,7 +122,9 @@ pipe_write(struct file *fp, struct uio *uio)
 				error = EAGAIN;
 				break;
 			}
-			msleep(pp, &pp->pipe_lock, "pipewr", 0);
+			if ((error = msleep_sig(pp, &pp->pipe_lock, "pipewr",
+			    0)) != 0)
+				break;		/* EINTR: a signal */
 			continue;
 		}
 		atomic = false;		/* it fits: the rest may wrap */
@@ -134,6 +140,8 @@ pipe_write(struct file *fp, struct uio *uio)
 	}
 	spinlock_release(&pp->pipe_lock);
 	mtx_leave(&pp->pipe_wlock);
+	if (error == EPIPE)
+		ptsignal(curproc, SIGPIPE);	/* the writer (kern_sig.c) */
 	return error;
 }
 

@@ -19,6 +19,7 @@
 #include "vfs.h"
 #include "file.h"
 #include "procfs.h"
+#include "syscall.h"
 
 static struct pool vnode_pool;
 static uint64_t vfs_lastino;		/* [atomic] */
@@ -60,9 +61,14 @@ uiomove(void *kbuf, size_t n, struct uio *uio)
 			continue;
 		}
 		cnt = MIN(iov->iov_len, n);
-		if (uio->uio_segflg != UIO_SYSSPACE)
-			return EFAULT;	/* the seam: copyin/copyout go here */
-		if (uio->uio_rw == UIO_READ)
+		if (uio->uio_segflg == UIO_USERSPACE) {
+			int error = uio->uio_rw == UIO_READ ?
+			    copyout(k, iov->iov_base, cnt) :
+			    copyin(iov->iov_base, k, cnt);
+
+			if (error != 0)
+				return error;
+		} else if (uio->uio_rw == UIO_READ)
 			memcpy(iov->iov_base, k, cnt);
 		else
 			memcpy(k, iov->iov_base, cnt);

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 
@@ -198,10 +199,43 @@ nested_frames(void)
 	probe_check(got, GPR(7));
 }
 
+/* A fault's handler makes the page writable; the faulting store is
+ * retried and %rcx/%r11 of the interrupted code come back intact (a kernel
+ * returning with SYSRET would load them from %rip and %rflags). */
+static char *rw_page;
+
+static void
+unprotect(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)si, (void)uc;
+	mprotect(rw_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+static void
+fault_keeps_rcx_r11(void)
+{
+	struct sigaction sa = { .sa_sigaction = unprotect, .sa_flags = SA_SIGINFO };
+	unsigned long rcx, r11;
+
+	rw_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	KT_ASSERT(rw_page != MAP_FAILED);
+	KT_ASSERT_EQ(sigaction(SIGSEGV, &sa, NULL), 0);
+	__asm__ volatile("movabs $0x1234567812345678, %%rcx\n\t"
+	    "movabs $0x0badc0de0badc0de, %%r11\n\t"
+	    "movb $1, (%2)\n\t"
+	    "mov %%rcx, %0\n\t"
+	    "mov %%r11, %1"
+	    : "=r"(rcx), "=r"(r11) : "r"(rw_page) : "rcx", "r11", "memory");
+	KT_EXPECT_EQ(rcx, 0x1234567812345678ul);
+	KT_EXPECT_EQ(r11, 0x0badc0de0badc0deul);
+	KT_EXPECT_EQ(rw_page[0], 1);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE_FORK(sigreturn_restores_registers),
 	KT_CASE_FORK(handler_edits_context),
 	KT_CASE_FORK(nested_frames),
+	KT_CASE_FORK(fault_keeps_rcx_r11),
 };
 
 int

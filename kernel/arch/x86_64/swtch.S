@@ -5,7 +5,8 @@
  * (arch/x86_64/vm_machdep.c) at pcb_rsp: the callee-saved registers and the
  * address cpu_switchto returns to. Everything else the C caller keeps is
  * already on its stack. The kernel never uses the FPU (-mgeneral-regs-only),
- * so there is no FPU state to switch.
+ * so only user threads have FPU state: cpu_switch_md (vm_machdep.c) saves
+ * and loads it, with the FS base and the user pmap.
  */
 #include "../../include/proc.h"
 
@@ -27,6 +28,14 @@ cpu_switchto:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	/* user state (FPU, FS base, pmap) goes with the thread (vm_machdep.c) */
+	movq	%rdi, %r12
+	movq	%rsi, %r13
+	subq	$8, %rsp
+	call	cpu_switch_md
+	addq	$8, %rsp
+	movq	%r12, %rdi
+	movq	%r13, %rsi
 	movq	%rsp, P_PCB_RSP(%rdi)
 
 	movq	P_PCB_RSP(%rsi), %rsp

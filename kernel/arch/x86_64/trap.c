@@ -4,8 +4,14 @@
  * The IDT is built once at boot and shared by all CPUs. trap() runs every
  * vector: registered interrupt handlers first, then CPU exceptions. A kernel
  * exception is fatal: the vector, error code, registers, CR2 and a backtrace
- * are printed and the machine stops. (User-mode exceptions become signals
- * once processes exist.)
+ * are printed and the machine stops, except a page fault on a user address
+ * inside copyin/copyout (pcb_onfault set): it is resolved with uvm_fault
+ * on the process's map or, failing that, resumes at the recovery address.
+ * A user-mode exception is the thread's own business: page faults go to
+ * uvm_fault, and what cannot be resolved becomes a signal (trapsignal,
+ * kern/kern_sig.c). Every return to user mode passes through
+ * syscall_userret (preemption, signals) with interrupts on, then goes out
+ * with them off.
  */
 #include "lib.h"
 #include "cpu.h"
@@ -16,7 +22,15 @@
 #include "smp.h"
 #include "uvm_km.h"
 #include "sched.h"
+#include "errno.h"
+#include "proc.h"
+#include "signal.h"
+#include "syscall.h"
+#include "uvm_fault.h"
+#include "uvm_vmspace.h"
 
+CTASSERT(offsetof(struct trapframe, tf_r11) == TF_R11);
+CTASSERT(offsetof(struct trapframe, tf_rcx) == TF_RCX);
 CTASSERT(offsetof(struct trapframe, tf_trapno) == TF_TRAPNO);
 CTASSERT(offsetof(struct trapframe, tf_rip) == TF_RIP);
 CTASSERT(offsetof(struct trapframe, tf_cs) == TF_CS);
@@ -146,23 +160,120 @@ trap_fatal(struct trapframe *tf)
 	    fn ? fn : "?", fn ? off : tf->tf_rip, rcr2());
 }
 
+/* The access a page fault's error code describes. */
+static vm_prot_t
+trap_pf_access(uint64_t err)
+{
+	if (err & PGEX_W)
+		return PROT_WRITE;
+	if (err & PGEX_I)
+		return PROT_EXEC;
+	return PROT_READ;
+}
+
+/* A kernel page fault at va inside copyin/copyout: resolve it on the
+ * process's map or send the mover to its recovery address. Return false
+ * if this is not such a fault (then it is fatal). */
+static bool
+trap_copyfault(struct trapframe *tf, vaddr_t va)
+{
+	struct proc *p = curproc;
+	int error;
+
+	if (p->p_pcb.pcb_onfault == 0 || va >= USER_MAX ||
+	    !(tf->tf_rflags & PSL_I) || p->p_p->ps_vmspace == NULL)
+		return false;
+	intr_enable();
+	error = uvm_fault(&p->p_p->ps_vmspace->vm_map, trunc_page(va),
+	    trap_pf_access(tf->tf_err));
+	intr_disable();
+	if (error != 0)
+		tf->tf_rip = p->p_pcb.pcb_onfault;
+	return true;
+}
+
+/* An exception in user mode: fix it (page fault) or signal the thread.
+ * Interrupts are on. */
+static void
+trap_user(struct trapframe *tf, vaddr_t cr2)
+{
+	struct proc *p = curproc;
+	int error;
+
+	switch (tf->tf_trapno) {
+	case T_PAGEFLT:
+		error = cr2 < USER_MAX ? uvm_fault(&p->p_p->ps_vmspace->vm_map,
+		    trunc_page(cr2), trap_pf_access(tf->tf_err)) : EFAULT;
+		if (error == ENOMEM)
+			trapsignal(p, SIGKILL, 0, cr2);
+		else if (error != 0)
+			trapsignal(p, SIGSEGV, error == EACCES ? SEGV_ACCERR :
+			    SEGV_MAPERR, cr2);
+		break;
+	case T_DIVIDE:
+		trapsignal(p, SIGFPE, FPE_INTDIV, tf->tf_rip);
+		break;
+	case T_FPERR:
+	case T_SIMD:
+		trapsignal(p, SIGFPE, 0, tf->tf_rip);
+		break;
+	case T_ILLOP:
+		trapsignal(p, SIGILL, ILL_ILLOPN, tf->tf_rip);
+		break;
+	case T_DEBUG:
+	case T_BPT:
+		trapsignal(p, SIGTRAP, 0, tf->tf_rip);
+		break;
+	case T_ALIGN:
+		trapsignal(p, SIGBUS, 0, tf->tf_rip);
+		break;
+	case T_PROTFLT:
+	case T_SEGNP:
+	case T_STACK:
+	case T_TSS:
+	case T_OFLOW:
+	case T_BOUND:
+	case T_DNA:
+	case T_CP:
+		trapsignal(p, SIGSEGV, 0, 0);
+		break;
+	default:
+		intr_disable();
+		trap_dump(tf);
+		trap_fatal(tf);
+	}
+}
+
 /* Dispatch one trap or interrupt; called from alltraps with interrupts off. */
 void
 trap(struct trapframe *tf)
 {
 	uint64_t vec = tf->tf_trapno;
+	bool user = (tf->tf_cs & SEL_UPL) != 0;
+	vaddr_t cr2 = vec == T_PAGEFLT ? rcr2() : 0;
 
 	if (vec >= T_IRQ0 && intr_handlers[vec] != NULL) {
 		intr_handlers[vec](tf);
 		/* interrupts were on, so the thread held no spinlock */
 		if (curcpu()->ci_want_resched && (tf->tf_rflags & PSL_I))
 			preempt();
+	} else if (vec == T_SPURIOUS) {
+		/* nothing */
+	} else if (user && vec != T_NMI && vec != T_MCHK && vec != T_DOUBLEFLT) {
+		intr_enable();
+		trap_user(tf, cr2);
+		intr_disable();
+	} else if (vec == T_PAGEFLT && trap_copyfault(tf, cr2)) {
 		return;
+	} else {
+		if (vec == T_NMI)
+			cpu_stop_nmi();	/* halts here if another CPU panicked */
+		trap_dump(tf);
+		trap_fatal(tf);
 	}
-	if (vec == T_SPURIOUS)
-		return;
-	if (vec == T_NMI)
-		cpu_stop_nmi();		/* halts here if another CPU panicked */
-	trap_dump(tf);
-	trap_fatal(tf);
+	if (user) {
+		intr_enable();
+		syscall_userret(curproc);
+		intr_disable();
+	}
 }

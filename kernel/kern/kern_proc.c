@@ -1,0 +1,382 @@
+/*
+ * kern/kern_proc.c: process and thread structs, pids, the pid hash, the
+ * process tree, and the per-process /proc files.
+ *
+ * Owns the proc and process pools, the pid bitmap, the pid hash and
+ * proctree_lock, and registers /proc/<pid>/status and cmdline.
+ *
+ * Pids: a bitmap of pids in use (every process, kernel threads included,
+ * from process_alloc until the struct is freed) and a cyclic allocator
+ * that starts after the last pid handed out and skips the taken ones, so
+ * a freed pid comes back only after the whole space went round. Pid 1 is
+ * init's alone.
+ *
+ * Lookups: user processes are hashed by pid once fork or exec made them
+ * (process_hash). Readers (kill, /proc, ptrace) walk a chain inside an SMR
+ * read section and take a reference with increment-if-not-zero
+ * (prfind_ref): a process whose last reference went is never brought back.
+ * The tree holds one reference from process_alloc until wait4 collects
+ * the zombie, which unhashes it first; the last prrele hands the struct
+ * to smr_call, so a reader still walking the chain never sees it freed.
+ *
+ * Locks: pidhash_lock (spinlock) guards the bitmap, the hash chains'
+ * writers and lastpid; proctree_lock (spinlock) guards the tree and the
+ * wait4 state (proc.h). Order: ps_lock -> ps_siglock (kern_sig.c) ->
+ * proctree_lock -> pidhash_lock; nothing is taken under pidhash_lock.
+ */
+#include "lib.h"
+#include "param.h"
+#include "errno.h"
+#include "lock.h"
+#include "pool.h"
+#include "smr.h"
+#include "malloc.h"
+#include "proc.h"
+#include "procfs.h"
+#include "uvm_vmspace.h"
+
+#define PIDHASH_SIZE	256		/* chains; a power of two */
+#define PIDHASH(pid)	((uint32_t)(pid) & (PIDHASH_SIZE - 1))
+
+static struct pool proc_pool;
+static struct pool process_pool;
+
+struct spinlock proctree_lock = SPINLOCK_INITIALIZER("proctree");
+struct process *initprocess;
+uint64_t process_live;
+
+static struct spinlock pidhash_lock = SPINLOCK_INITIALIZER("pidhash");
+static struct process *pidhash[PIDHASH_SIZE];	/* [pidhash_lock; SMR] */
+static uint64_t pid_map[(PID_MAX + 64) / 64];	/* pids in use [pidhash_lock] */
+static pid_t lastpid = 1;			/* [pidhash_lock] */
+
+/* Set up the pools and the pid table; once at boot. */
+void
+procinit(void)
+{
+	pool_init(&proc_pool, sizeof(struct proc), 64, "proc");
+	pool_init(&process_pool, sizeof(struct process), 64, "process");
+	pid_map[0] = 1;			/* pid 0: the kernel (process0) */
+}
+
+static bool
+pid_taken(pid_t pid)
+{
+	return (pid_map[pid / 64] >> (pid % 64)) & 1;
+}
+
+/* Take the next free pid after lastpid (pid 1 only for init); return it,
+ * or 0 if none is free. Caller holds pidhash_lock. */
+static pid_t
+pid_take(bool want_init)
+{
+	pid_t pid = lastpid;
+	int n;
+
+	if (want_init) {
+		if (pid_taken(1))
+			return 0;
+		pid = 1;
+	} else {
+		for (n = 0; n < PID_MAX; n++) {
+			pid = pid >= PID_MAX ? 2 : pid + 1;
+			if (!pid_taken(pid))
+				break;
+		}
+		if (n == PID_MAX)
+			return 0;
+		lastpid = pid;
+	}
+	pid_map[pid / 64] |= 1UL << (pid % 64);
+	return pid;
+}
+
+/* Return a zeroed process with a new pid and the tree's reference. */
+struct process *
+process_alloc(bool want_init)
+{
+	struct process *pr = pool_get(&process_pool, PR_NOWAIT | PR_ZERO);
+	pid_t pid;
+
+	if (pr == NULL)
+		return NULL;
+	spinlock_acquire(&pidhash_lock);
+	pid = pid_take(want_init);
+	spinlock_release(&pidhash_lock);
+	if (pid == 0) {
+		pool_put(&process_pool, pr);
+		return NULL;
+	}
+	pr->ps_pid = pid;
+	pr->ps_refcnt = 1;
+	spinlock_init(&pr->ps_lock, "process");
+	__atomic_add_fetch(&process_live, 1, __ATOMIC_RELAXED);
+	return pr;
+}
+
+/* Give pr's pid back and pr to its pool. */
+static void
+process_release(struct process *pr)
+{
+	KASSERT(pr->ps_threads == NULL || (pr->ps_threads->p_flag & P_SYSTEM));
+	spinlock_acquire(&pidhash_lock);
+	KASSERT(pid_taken(pr->ps_pid));
+	pid_map[pr->ps_pid / 64] &= ~(1UL << (pr->ps_pid % 64));
+	spinlock_release(&pidhash_lock);
+	if (pr->ps_args != NULL)
+		kfree(pr->ps_args, pr->ps_argslen);
+	pool_put(&process_pool, pr);
+	__atomic_sub_fetch(&process_live, 1, __ATOMIC_RELAXED);
+}
+
+/* Free a process that never became findable, now. */
+void
+process_free(struct process *pr)
+{
+	process_release(pr);
+}
+
+/* The end of a hashed process's grace period. */
+static void
+process_smr_free(void *arg)
+{
+	process_release(arg);
+}
+
+/* Return a zeroed thread, or NULL. */
+struct proc *
+proc_alloc(void)
+{
+	return pool_get(&proc_pool, PR_NOWAIT | PR_ZERO);
+}
+
+/* Free a thread that runs nowhere any more. */
+void
+proc_free(struct proc *p)
+{
+	KASSERT(!__atomic_load_n(&p->p_oncpu, __ATOMIC_ACQUIRE));
+	pool_put(&proc_pool, p);
+}
+
+/* Make pr findable by its pid. */
+void
+process_hash(struct process *pr)
+{
+	struct process **head = &pidhash[PIDHASH(pr->ps_pid)];
+
+	spinlock_acquire(&pidhash_lock);
+	pr->ps_hashnext = *head;
+	SMR_PTR_SET_LOCKED(head, pr);
+	spinlock_release(&pidhash_lock);
+}
+
+/* Take pr out of the hash; readers already inside may still see it. */
+static void
+process_unhash(struct process *pr)
+{
+	struct process **pp;
+
+	spinlock_acquire(&pidhash_lock);
+	for (pp = &pidhash[PIDHASH(pr->ps_pid)]; *pp != pr;
+	    pp = &(*pp)->ps_hashnext)
+		KASSERT(*pp != NULL);
+	SMR_PTR_SET_LOCKED(pp, pr->ps_hashnext);
+	spinlock_release(&pidhash_lock);
+}
+
+/* Return pr with a new reference if pid is findable, else NULL. */
+struct process *
+prfind_ref(pid_t pid)
+{
+	struct process *pr;
+	uint32_t old;
+
+	if (pid <= 0 || pid > PID_MAX)
+		return NULL;
+	smr_read_enter();
+	for (pr = SMR_PTR_GET(&pidhash[PIDHASH(pid)]); pr != NULL;
+	    pr = SMR_PTR_GET(&pr->ps_hashnext)) {
+		if (pr->ps_pid != pid)
+			continue;
+		old = __atomic_load_n(&pr->ps_refcnt, __ATOMIC_RELAXED);
+		do {
+			if (old == 0)
+				break;
+		} while (!__atomic_compare_exchange_n(&pr->ps_refcnt, &old,
+		    old + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+		if (old == 0)
+			pr = NULL;
+		break;
+	}
+	smr_read_leave();
+	return pr;
+}
+
+/* Drop a reference; the last frees pr after a grace period. */
+void
+prrele(struct process *pr)
+{
+	uint32_t old = __atomic_fetch_sub(&pr->ps_refcnt, 1, __ATOMIC_ACQ_REL);
+
+	if (old == 0)
+		panic("prrele: process %d reference count underflow", pr->ps_pid);
+	if (old == 1)
+		smr_call(&pr->ps_smr, process_smr_free, pr);
+}
+
+/* Link child under parent. Caller holds proctree_lock. */
+void
+proc_tree_link(struct process *parent, struct process *child)
+{
+	SPINLOCK_ASSERT_HELD(&proctree_lock);
+	child->ps_pptr = parent;
+	child->ps_sibling = parent->ps_children;
+	parent->ps_children = child;
+}
+
+/* Unlink a zombie from its parent and the hash, and drop the tree's
+ * reference: wait4's collection. Caller holds proctree_lock, which is
+ * released. */
+void
+proc_collect(struct process *pr)
+{
+	struct process **pp;
+
+	SPINLOCK_ASSERT_HELD(&proctree_lock);
+	KASSERT(pr->ps_flags & PS_ZOMBIE);
+	if (pr->ps_pptr != NULL) {
+		for (pp = &pr->ps_pptr->ps_children; *pp != pr;
+		    pp = &(*pp)->ps_sibling)
+			KASSERT(*pp != NULL);
+		*pp = pr->ps_sibling;
+		pr->ps_pptr = NULL;
+	}
+	spinlock_release(&proctree_lock);
+	process_unhash(pr);
+	prrele(pr);
+}
+
+/* ---- /proc/<pid>/status and cmdline ---- */
+
+/* procfs: the smallest hashed pid >= pid. */
+static int
+proc_pids_next(pid_t pid, pid_t *nextp)
+{
+	struct process *pr;
+
+	for (; pid > 0 && pid <= PID_MAX; pid++) {
+		spinlock_acquire(&pidhash_lock);
+		while (pid <= PID_MAX && !pid_taken(pid))
+			pid++;
+		spinlock_release(&pidhash_lock);
+		if (pid > PID_MAX)
+			break;
+		if ((pr = prfind_ref(pid)) != NULL) {
+			prrele(pr);
+			*nextp = pid;
+			return 0;
+		}
+	}
+	return ENOENT;
+}
+
+static const struct procfs_pids proc_pids = { .pp_next = proc_pids_next };
+
+/* The State: letter and word of pr. */
+static const char *
+proc_state_str(struct process *pr)
+{
+	struct proc *p;
+
+	if (pr->ps_flags & PS_ZOMBIE)
+		return "Z (zombie)";
+	p = pr->ps_threads;
+	if (p == NULL || p->p_stat == SDEAD)
+		return "X (dead)";
+	switch (p->p_stat) {
+	case SRUN:
+	case SONPROC:
+		return "R (running)";
+	case SSTOP:
+		return "T (stopped)";
+	default:
+		return "S (sleeping)";
+	}
+}
+
+/* /proc/<pid>/status: Linux's field lines. */
+static int
+proc_status_gen(struct procfs_buf *pb, pid_t pid)
+{
+	struct process *pr = prfind_ref(pid);
+	char comm[PROC_NAMELEN];
+	const char *state;
+	pid_t ppid;
+	uid_t uid;
+
+	if (pr == NULL)
+		return ESRCH;
+	spinlock_acquire(&proctree_lock);
+	ppid = pr->ps_pptr != NULL ? pr->ps_pptr->ps_pid : 0;
+	spinlock_release(&proctree_lock);
+	spinlock_acquire(&pr->ps_lock);
+	strlcpy(comm, pr->ps_comm, sizeof(comm));
+	state = proc_state_str(pr);
+	spinlock_release(&pr->ps_lock);
+	uid = __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED);
+	procfs_printf(pb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\n"
+	    "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n", comm, state,
+	    pid, pid, ppid, uid, uid, uid, uid,
+	    (pr->ps_flags & PS_ZOMBIE) ? 0 : 1);
+	prrele(pr);
+	return 0;
+}
+
+/* /proc/<pid>/cmdline: the NUL-separated argv. For now a copy saved at
+ * exec (kern_exec.c), not the target's live memory: the reader protocol
+ * (pin the vmspace, uvm_io) is the Teardown issue's. */
+static int
+proc_cmdline_gen(struct procfs_buf *pb, pid_t pid)
+{
+	struct process *pr = prfind_ref(pid);
+	char *copy = NULL;
+	size_t len = 0, i;
+
+	if (pr == NULL)
+		return ESRCH;
+	/* copy out under ps_lock, print without it */
+	if ((copy = kmalloc(PAGE_SIZE, M_NOWAIT)) == NULL) {
+		prrele(pr);
+		return ENOMEM;
+	}
+	spinlock_acquire(&pr->ps_lock);
+	if (pr->ps_args != NULL && !(pr->ps_flags & PS_ZOMBIE)) {
+		len = MIN(pr->ps_argslen, PAGE_SIZE);
+		memcpy(copy, pr->ps_args, len);
+	}
+	spinlock_release(&pr->ps_lock);
+	for (i = 0; i < len; i++)
+		procfs_printf(pb, "%c", copy[i]);
+	kfree(copy, PAGE_SIZE);
+	prrele(pr);
+	return 0;
+}
+
+static struct procfs_node proc_status_node = {
+	.pn_name = "status", .pn_gen = proc_status_gen, .pn_mode = 0444,
+};
+static struct procfs_node proc_cmdline_node = {
+	.pn_name = "cmdline", .pn_gen = proc_cmdline_gen, .pn_mode = 0444,
+};
+
+/* Register the per-process files and the pid provider; once, before the
+ * first user process (after the in-kernel tests, which install their
+ * own provider for a while). */
+void
+proc_procfs_init(void)
+{
+	if (procfs_register_pid(&proc_status_node) != 0 ||
+	    procfs_register_pid(&proc_cmdline_node) != 0)
+		panic("proc_procfs_init: cannot register /proc/<pid> files");
+	procfs_set_pids(&proc_pids);
+}

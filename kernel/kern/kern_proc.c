@@ -264,7 +264,7 @@ proc_pids_next(pid_t pid, pid_t *nextp)
 {
 	struct process *pr;
 
-	for (; pid > 0 && pid <= PID_MAX; pid++) {
+	for (pid = MAX(pid, 1); pid <= PID_MAX; pid++) {
 		spinlock_acquire(&pidhash_lock);
 		while (pid <= PID_MAX && !pid_taken(pid))
 			pid++;

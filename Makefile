@@ -100,6 +100,20 @@ test: deps
 gdb: deps $(B)/exeunt.iso
 	@tools/gdb/run-gdb --smp $(SMP) --mem $(MEM) --cmdline "$(CMDLINE)" $(B)/exeunt.iso $(B)/exeunt.elf
 
+# Benchmarks (docs/bench.md): user/bench on Debian's Linux kernel and on
+# exeunt (purge=exit and purge=reaper) at -smp 1 and 2 in QEMU; the table,
+# CSV and plots in $(B)/bench. A kernel that does not build is reported and
+# the Linux side runs all the same. BENCHARGS: e.g. "--benches lat_proc".
+BENCHARGS ?=
+bench:
+	@tools/install-deps --bench --check || tools/install-deps --bench
+	@$(MAKE) -s --no-print-directory user
+	@mkdir -p $(B)/bench
+	@if $(MAKE) --no-print-directory $(B)/exeunt.iso > $(B)/bench/iso.log 2>&1; \
+	then iso="--iso $(B)/exeunt.iso"; \
+	else echo "bench: the exeunt ISO did not build (see $(B)/bench/iso.log)"; iso=; fi; \
+	$(PYTHON) tools/bench/run.py --build-dir $(B) $$iso $(BENCHARGS)
+
 clean:
 	rm -rf $(B)
 

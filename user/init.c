@@ -27,7 +27,8 @@
  *	not ok K <name> # timeout after T s
  *     A test still running after EXEUNT_TEST_TIMEOUT seconds is killed
  *     (SIGKILL) by a watchdog child that init forks beside it. A test
- *     that cannot be executed exits 127.
+ *     that cannot be executed exits 127. A name holding a '/' is a path
+ *     of its own, run as it is (make bench runs /bench/<program> so).
  *  4. Orphans reparented to init are reaped all along; in test mode each
  *     is reported: "# init: reaped orphan <pid> (<status>)".
  *  5. After the last test: "# init: P passed, F failed", then
@@ -222,7 +223,10 @@ tests_main(const char *spec, const char *dir, int timeout)
 	names = tests_list(spec, dir, &n);
 	printf("KTAP version 1\n1..%zu\n", n);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (strchr(names[i], '/') != NULL)
+			snprintf(path, sizeof(path), "%s", names[i]);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		out = test_run(path, timeout);
 		if (out.status == -1)
 			snprintf(why, sizeof(why), "cannot fork");

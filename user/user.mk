@@ -5,6 +5,7 @@
 #	user/init.c		-> /init
 #	user/sh.c, user/ps.c	-> /bin/sh, /bin/ps
 #	user/tests/<name>.c	-> /tests/<name>
+#	user/bench/<name>.c	-> /bench/<name>	(user/bench/bench.mk)
 #	<EXTRA>/<name>.c	-> /tests/<name>	(make test EXTRA=<dir>)
 #
 # `make user` builds just these; tests/native/run-native builds them so and
@@ -57,3 +58,6 @@ ifneq ($(EXTRA),)
 $(B)/initrd/tests/%: $(EXTRA_DIR)/%.c user/tests/ktest.h user/user.mk
 	$(user-cc)
 endif
+
+# The benchmark programs, into $(B)/initrd/bench.
+include user/bench/bench.mk

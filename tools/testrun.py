@@ -10,6 +10,8 @@ It runs, in order:
      test "linux: <program>" per user test and per checked user program;
   3. QEMU boots of the ISO over the configuration matrix below, two at a
      time, each with a timeout; the serial logs go to <build>/test-logs/;
+     the lifecycle trace each boot dumps at its end is checked by
+     tools/tracecheck.py (one more test, "<config>: tracecheck");
   4. the GDB stub test, when tests/gdb-test exists (one test, "gdb: stub",
      run as tests/gdb-test ISO ELF <build>/test-logs/gdb);
   5. the harness self-tests in tests/harness/ (one test per test method).
@@ -26,6 +28,7 @@ usage: tools/testrun.py --iso build/exeunt.iso [--build-dir DIR]
 import argparse
 import concurrent.futures
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -36,6 +39,7 @@ TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
 import ktap  # noqa: E402  (found through the path set just above)
+import tracecheck  # noqa: E402
 
 
 class BootConfig:
@@ -59,6 +63,9 @@ MATRIX = [
     BootConfig("smp1",   1,   "256M", "ktest=all tests=all",   900),
     BootConfig("smp4",   4,   "256M", "ktest=all tests=all",   900),
     BootConfig("lowmem", 2,   "48M",  "ktest=all tests=all",   900),
+    # the old ordering (all teardown in the reaper), short
+    BootConfig("reaper", 2,   "256M", "purge=reaper ktest=teardown,vmspace "
+               "tests=teardown,vfork,fork_wait,exec,cow", 300),
 ]
 
 BOOT_JOBS = 2               # parallel boots: the machines have 2 cores
@@ -324,11 +331,32 @@ def boot_results(run):
     """Return the TestResults of one boot, named "<config>: <suite>: <case>";
     the boot fails as a whole ("<config>: boot") when it crashed or hung
     outside any test, printed no KTAP, or QEMU's exit status was not the
-    clean power-off while every result passed."""
+    clean power-off while every result passed. A boot that got as far as
+    the census (the end of init's run) adds "<config>: tracecheck"."""
     name = run.config.name
-    return process_results(name, name + ": boot", run.text, run.log,
-                           run.status, QEMU_EXIT_OK, run.timed_out,
-                           run.config.timeout)
+    results = process_results(name, name + ": boot", run.text, run.log,
+                              run.status, QEMU_EXIT_OK, run.timed_out,
+                              run.config.timeout)
+    trace = trace_result(run)
+    return results + ([trace] if trace is not None else [])
+
+
+_CENSUS = re.compile(r"^(not )?ok 1 census\b", re.MULTILINE)
+
+
+def trace_result(run):
+    """Return the test "<config>: tracecheck", tools/tracecheck.py's check
+    of the lifecycle trace the kernel dumps right after the census (the
+    offending events are its excerpt); a missing or cut dump fails it. None
+    when the boot never reached the census (a ktest-only boot, or one that
+    crashed or hung: its own results say so)."""
+    name = run.config.name + ": tracecheck"
+    status, lines = tracecheck.check_text(run.text)
+    if status == 2 and not _CENSUS.search(run.text):
+        return None
+    if status == 0:
+        return TestResult(name, ktap.PASS, log=run.log)
+    return TestResult(name, ktap.FAIL, lines[0], lines[1:], run.log)
 
 
 # --- GDB stub test and harness self-tests ----------------------------------

@@ -4,6 +4,7 @@
 #
 #	user/init.c		-> /init
 #	user/sh.c, user/ps.c	-> /bin/sh, /bin/ps
+#	user/trace.c		-> /bin/trace
 #	user/tests/<name>.c	-> /tests/<name>
 #	user/bench/<name>.c	-> /bench/<name>	(user/bench/bench.mk)
 #	<EXTRA>/<name>.c	-> /tests/<name>	(make test EXTRA=<dir>)
@@ -27,7 +28,8 @@ $(error EXTRA=$(EXTRA): test name(s) already taken by user/tests: $(filter $(USE
 endif
 endif
 
-USER_BINS  := $(B)/initrd/init $(B)/initrd/bin/sh $(B)/initrd/bin/ps
+USER_BINS  := $(B)/initrd/init $(B)/initrd/bin/sh $(B)/initrd/bin/ps \
+	      $(B)/initrd/bin/trace
 USER_TPROGS := $(addprefix $(B)/initrd/tests/,$(USER_TESTS) $(EXTRA_TESTS))
 USER_PROGS := $(USER_BINS) $(USER_TPROGS)
 USER_STALE := $(filter-out $(USER_TPROGS),$(wildcard $(B)/initrd/tests/*))
@@ -51,7 +53,7 @@ $(B)/initrd/init: user/init.c user/user.mk
 $(B)/initrd/bin/%: user/%.c user/user.mk
 	$(user-cc)
 
-$(B)/initrd/tests/%: user/tests/%.c user/tests/ktest.h user/user.mk
+$(B)/initrd/tests/%: user/tests/%.c $(wildcard user/tests/*.h) user/user.mk
 	$(user-cc)
 
 ifneq ($(EXTRA),)

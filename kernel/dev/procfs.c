@@ -473,5 +473,6 @@ procfs_init(void)
 	procfs_root->v_parent = procfs_root;
 	if (procfs_register(&meminfo_node) != 0)
 		panic("procfs_init: cannot register meminfo");
+	procfs_exeunt_init();
 	return procfs_root;
 }

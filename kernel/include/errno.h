@@ -37,5 +37,6 @@
 #define ENAMETOOLONG	36
 #define ENOSYS		38
 #define EOVERFLOW	75
+#define ETIMEDOUT	110
 
 #endif

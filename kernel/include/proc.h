@@ -55,6 +55,9 @@
 #define P_SYSTEM	0x0001	/* kernel thread: never has a user vmspace */
 #define P_CPUPEG	0x0002	/* pegged to p_cpu: never migrated or stolen */
 #define P_WEXIT		0x0004	/* in exit1: its user pmap is unloaded */
+/* threads (kern/kern_exit.c, kern/kern_single.c) */
+#define P_THREXIT	0x1000	/* left a process that lives on: exit_reap
+				 * frees just the thread */
 
 /* ps_flags bits */
 #define PS_EXITING	0x0001	/* exit has begun; no new references */
@@ -66,6 +69,15 @@
 				 * [proctree_lock] */
 #define PS_CONTNOTE	0x0010	/* continued; wait4(WCONTINUED) not told yet
 				 * [proctree_lock] */
+/* threads (kern/kern_single.c) */
+#define PS_SINGLEEXIT	0x1000	/* ps_single makes every other thread exit
+				 * [set and cleared under ps_lock; read
+				 * without it as a hint] */
+/* ptrace (kern/sys_process.c) */
+#define PS_TRACED	0x10000	/* ps_tracer is set [proctree_lock; read
+				 * without it as a hint] */
+#define PS_TRACESTOP	0x20000	/* in a trace stop the tracer's wait4 has
+				 * not reported yet [proctree_lock] */
 
 struct process;
 struct vmspace;
@@ -138,7 +150,14 @@ struct proc {
 
 	/* user threads (kern/kern_fork.c, kern_exec.c, arch/x86_64) */
 	struct mdproc	p_md;		/* registers, FPU, FS base */
-	vaddr_t		p_tidaddr;	/* set_tid_address pointer [self] */
+	vaddr_t		p_tidaddr;	/* clear_child_tid: set_tid_address,
+					 * or clone's CLONE_CHILD_CLEARTID;
+					 * zeroed and futex-woken at thread
+					 * exit [self; its creator before it
+					 * runs] */
+	struct proc	*p_tidhashnext;	/* tid hash chain, for threads whose
+					 * tid is not the pid (kern_proc.c)
+					 * [tidhash_lock] */
 
 	/* signals (kern/kern_sig.c) */
 	sigset_t	p_sigmask;	/* blocked signals [ps_siglock; written
@@ -180,10 +199,11 @@ struct process {
 	uid_t		ps_uid;		/* [atomic] */
 	vaddr_t		ps_brkbase;	/* end of the data segment [self] */
 	vaddr_t		ps_brk;		/* the break [self] */
-	char		*ps_args;	/* argv saved at exec for
-					 * /proc/<pid>/cmdline, NUL-separated
-					 * [ps_lock] */
-	size_t		ps_argslen;	/* [ps_lock] */
+	vaddr_t		ps_argstart;	/* argv's strings in ps_vmspace, for
+					 * /proc/<pid>/cmdline: [argstart,
+					 * argend), set by exec with the
+					 * vmspace [ps_lock] */
+	vaddr_t		ps_argend;	/* [ps_lock] */
 	struct smr_entry ps_smr;	/* the deferred free [smr] */
 
 	/* signals (kern/kern_sig.c) */
@@ -201,6 +221,28 @@ struct process {
 	struct ksiginfo	ps_siginfo[NSIG]; /* sender of each pending signal,
 					 * thread- or process-directed
 					 * [ps_siglock] */
+
+	/* ---- threads (kern/kern_single.c) ---- */
+	struct proc	*ps_single;	/* the thread single-threading it
+					 * (PS_SINGLEEXIT), or NULL [ps_lock] */
+	int		ps_singlecount;	/* other threads that have not left for
+					 * good yet while ps_single waits
+					 * [ps_lock] */
+	/* ---- end threads ---- */
+
+	/* ---- ptrace (kern/sys_process.c) ---- */
+	struct process	*ps_tracer;	/* who traces it, or NULL; PS_TRACED
+					 * says the same [proctree_lock] */
+	struct process	*ps_tracees;	/* first process it traces
+					 * [proctree_lock] */
+	struct process	*ps_tracenext;	/* next tracee of ps_tracer
+					 * [proctree_lock] */
+	struct proc	*ps_ptthread;	/* its thread in a trace stop, or NULL
+					 * [ps_siglock] */
+	int		ps_ptsig;	/* the trace stop's signal, then the one
+					 * the tracer resumes it with
+					 * [ps_siglock] */
+	/* ---- end ptrace ---- */
 };
 
 /* The kernel process (pid 0): the idle threads belong to it. */
@@ -224,18 +266,25 @@ proc_curproc(void)
 /* Start a kernel thread running func(arg); return it, or NULL on ENOMEM
  * (nothing leaked). The pointer is valid only until the thread exits. */
 struct proc *kthread_create(void (*func)(void *), void *arg, const char *name);
-/* End the calling kernel thread; the reaper frees its stack and structs. */
+/* End the calling kernel thread through exit1 (no purge: it runs on the
+ * kernel's address space); the reaper frees its stack and structs. */
 void	kthread_exit(void) __noreturn;
 /* Create the reaper thread; once at boot, after sched_init. */
 void	kthread_init(void);
 /* Sleep until at most n kernel threads are alive (created, not yet freed). */
 void	kthread_wait_live(uint64_t n);
+/* A kernel stack for a new thread, waiting for the reaper to free the
+ * stacks of dead threads when none is left; 0 if none can be had. */
+vaddr_t	kstack_alloc(void);
 
-/* Live kernel-thread counters [atomic]: created - freed == live. */
+/* Live kernel-thread counters [atomic]: created - freed == live; dead:
+ * threads of any kind exit2 put on the dead list that the reaper has not
+ * finished with (its backlog). */
 struct kthread_stats {
 	uint64_t	created;
 	uint64_t	freed;
 	uint64_t	live;
+	uint64_t	dead;
 };
 extern struct kthread_stats kthread_stats;
 
@@ -280,8 +329,11 @@ void	proc_tree_link(struct process *parent, struct process *child);
 /* Unlink zombie pr from its parent and the hash and drop the tree's
  * reference (wait4). Caller holds proctree_lock; it is released. */
 void	proc_collect(struct process *pr);
-/* Register /proc/<pid>/{status,cmdline} and the pid provider; once,
- * before the first user process. */
+/* Return 0 and the smallest findable pid >= pid in *nextp, or ENOENT
+ * (the /proc pid provider). */
+int	process_next_pid(pid_t pid, pid_t *nextp);
+/* Register /proc/<pid>/{status,cmdline,maps,mem} and the pid provider
+ * (kern/procfs_pid.c); once, before the first user process. */
 void	proc_procfs_init(void);
 /* Set by reboot(2) when init asks to power off (kern/sys_info.c): the
  * kernel does so once init is gone. [atomic] */
@@ -290,10 +342,58 @@ extern bool init_poweroff;
  * [atomic]. */
 extern uint64_t process_live;
 
+/* Threads (kern/kern_single.c; tids in kern/kern_proc.c; the futex word
+ * of a leaving thread in kern/sys_futex.c). */
+
+/* exit1 flags (OpenBSD's) */
+#define EXIT_NORMAL	0	/* the whole process: exit_group, a fatal
+				 * signal */
+#define EXIT_THREAD	1	/* the calling thread alone (SYS_exit), the
+				 * whole process if it is the last */
+/* single_thread_set modes */
+#define SINGLE_EXIT	1	/* every other thread exits */
+
+/* Make p the only thread of its process (mode SINGLE_EXIT): every other
+ * thread is made to leave user mode and exit, and this returns once all
+ * have. Return 0, or EBUSY if another thread already single-threads the
+ * process (p must then exit: userret does it). Caller holds no lock. */
+int	single_thread_set(struct proc *p, int mode);
+/* End p's single-threading (exec, done); p must hold it and be alone. */
+void	single_thread_clear(struct proc *p);
+/* True if another thread single-threads p's process: p must exit (an
+ * interruptible sleep ends, userret calls single_thread_check). */
+bool	single_thread_pending(struct proc *p);
+/* userret: if single_thread_pending, exit p (EXIT_THREAD); else return. */
+void	single_thread_check(struct proc *p);
+/* p leaves its process's thread list for good and, if single-threading
+ * waits for it, is counted out. Caller holds ps_lock; p is not the
+ * process's last thread. */
+void	single_thread_leave(struct proc *p);
+
+/* Take a thread id from the pid space; return it, or 0 if none is free. */
+pid_t	tid_alloc(void);
+/* Give back a tid from tid_alloc that was never hashed (clone failed). */
+void	tid_free(pid_t tid);
+/* Make thread p (tid != pid) findable by tid_find_ref. */
+void	proc_tid_hash(struct proc *p);
+/* p leaves: unhash its tid and give it back, unless it is its process's
+ * pid (the main thread). Caller is p's last use of p->p_p. */
+void	proc_tid_release(struct proc *p);
+/* Return, with a reference (prrele), the process that has or had a
+ * thread tid (a hashed thread, or the main thread: tid == pid), or NULL.
+ * The caller finds the thread under ps_lock. */
+struct process *tid_find_ref(pid_t tid);
+
+/* Thread exit: if p has a clear_child_tid pointer, write 0 there and wake
+ * one futex waiter on it (errors ignored, as Linux). Caller is p. */
+void	futex_clear_child_tid(struct proc *p);
+
 /* Exit and wait (kern/kern_exit.c). */
 
-/* End the calling user thread's process with status xstatus (wait4
- * format: W_EXITCODE(code, 0), or a signal number). flags: 0. */
+/* End the calling thread's process with status xstatus (wait4 format:
+ * W_EXITCODE(code, 0), or a signal number). flags: EXIT_NORMAL, or
+ * EXIT_THREAD to end only p while other threads remain. Kernel threads
+ * (P_SYSTEM) come here too, through kthread_exit, and never purge. */
 void	exit1(struct proc *p, int xstatus, int flags) __noreturn;
 /* The reaper's part for a user thread p that exit1 sent to the dead
  * list: free its stack and thread, drop its address space, make its
@@ -341,6 +441,8 @@ void	cpu_switch_md(struct proc *old, struct proc *new);
  * calling thread, so that it first runs in user mode returning 0 from the
  * system call; stack, if nonzero, becomes its user stack pointer. */
 void	cpu_fork(struct proc *child, vaddr_t stack);
+/* Give child, a new thread made by cpu_fork, tls as its FS base. */
+void	cpu_fork_tls(struct proc *child, vaddr_t tls);
 /* Set up p's first context to enter user mode at entry with stack sp,
  * every other register zero, a clean FPU and FS base 0 (exec). */
 void	setregs(struct proc *p, vaddr_t entry, vaddr_t sp);

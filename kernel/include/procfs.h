@@ -71,5 +71,8 @@ const struct procfs_pids *procfs_set_pids(const struct procfs_pids *pp);
 /* Make the /proc tree and register /proc/meminfo; return its root. Once,
  * from vfs_init. */
 struct vnode *procfs_init(void);
+/* Register /proc/exeunt and /proc/exeunt_trace (dev/procfs_exeunt.c);
+ * once, from procfs_init. */
+void	procfs_exeunt_init(void);
 
 #endif

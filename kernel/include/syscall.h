@@ -54,16 +54,20 @@ typedef long (*sy_call_t)(struct proc *p, const uint64_t args[6]);
 #define SYS_getegid		108
 #define SYS_getppid		110
 #define SYS_sysinfo		99
+#define SYS_ptrace		101
 #define SYS_arch_prctl		158
 #define SYS_reboot		169
 #define SYS_gettid		186
 #define SYS_tkill		200
+#define SYS_futex		202
 #define SYS_getdents64		217
 #define SYS_set_tid_address	218
 #define SYS_clock_gettime	228
 #define SYS_exit_group		231
 #define SYS_dup3		292
 #define SYS_pipe2		293
+#define SYS_process_vm_readv	310
+#define SYS_process_vm_writev	311
 #define SYS_MAXSYSCALL		335	/* table size */
 
 /* What a handler returns when it replaced the user registers itself
@@ -143,12 +147,19 @@ long	sys_vfork(struct proc *, const uint64_t *);
 long	sys_clone(struct proc *, const uint64_t *);
 long	sys_execve(struct proc *, const uint64_t *);
 long	sys_exit(struct proc *, const uint64_t *);
+long	sys_exit_group(struct proc *, const uint64_t *);
 long	sys_wait4(struct proc *, const uint64_t *);
+/* kern/sys_futex.c: futexes */
+long	sys_futex(struct proc *, const uint64_t *);
 /* kern/kern_sig.c, arch/x86_64/sig_machdep.c: signals (helper S) */
 long	sys_kill(struct proc *, const uint64_t *);
 long	sys_tkill(struct proc *, const uint64_t *);
 long	sys_rt_sigaction(struct proc *, const uint64_t *);
 long	sys_rt_sigprocmask(struct proc *, const uint64_t *);
 long	sys_rt_sigreturn(struct proc *, const uint64_t *);
+/* kern/sys_process.c: ptrace and the readers of another process */
+long	sys_ptrace(struct proc *, const uint64_t *);
+long	sys_process_vm_readv(struct proc *, const uint64_t *);
+long	sys_process_vm_writev(struct proc *, const uint64_t *);
 
 #endif

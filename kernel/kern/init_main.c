@@ -25,6 +25,7 @@
 #include "uvm_vmspace.h"
 #include "vfs.h"
 #include "census.h"
+#include "trace.h"
 
 #define EXEUNT_VERSION	"0.1"
 
@@ -141,6 +142,7 @@ kmain(paddr_t mbi)
 	lapic_timer_start();
 	xcall_init();
 	mp_start_aps();			/* prints "cpus: N online (apic ids ...)" */
+	trace_init();			/* the lifecycle trace's per-CPU rings */
 	intr_enable();			/* the boot CPU's clock ticks from here */
 
 	if (kthread_create(main_thread, NULL, "main") == NULL)

@@ -23,6 +23,8 @@
 #include "uvm_page.h"
 #include "uvm_vmspace.h"
 #include "census.h"
+#include "bootopt.h"
+#include "trace.h"
 
 /* pool_foreach callback: record one pool's live objects. */
 static void
@@ -102,5 +104,7 @@ census_report(const struct census *before)
 	    "(user pages %lu, processes %lu, vmspaces %lu)\n", CENSUS_COUNTERS,
 	    now->c_npools, bad, now->c_val[1], now->c_val[8], now->c_val[5]);
 	kprintf("%sok 1 census\n", bad ? "not " : "");
+	if (bootopt_get("tests", NULL) != NULL)
+		trace_dump();		/* for tools/tracecheck.py */
 	return bad == 0;
 }

@@ -25,7 +25,9 @@
  *
  * Locks: none held across the work; the vmspace swap is the process's own
  * business (one thread), published with a release store for readers,
- * which pin under SMR. ps_lock guards the saved argv and ps_comm.
+ * which pin under SMR; the vmspace and the range of its argv strings
+ * (/proc/<pid>/cmdline) are published together under ps_lock, which
+ * also guards ps_comm.
  */
 #include "lib.h"
 #include "param.h"
@@ -102,8 +104,7 @@ struct exec_ctx {
 	vaddr_t		wordva;		/* where words[0] goes */
 	vaddr_t		phdr, brk;
 	size_t		argc, envc, strbytes;
-	char		*args;		/* argv for /proc, kmalloc'd page */
-	size_t		argslen;
+	vaddr_t		argstart, argend; /* argv's strings (/proc cmdline) */
 };
 
 /* Read len bytes of the file at off into buf; return 0 or ENOEXEC. */
@@ -266,11 +267,11 @@ exec_push(struct exec_ctx *ec, uint64_t w)
 }
 
 /* Pass 2: copy n strings of sv to *strvap on, pushing their addresses and
- * a NULL; keep argv's for /proc when save. Return 0 or an errno (E2BIG
+ * a NULL. Return 0 or an errno (E2BIG
  * if the strings changed since pass 1). */
 static int
 exec_copy_strs(struct exec_ctx *ec, const struct exec_strv *sv, size_t n,
-    vaddr_t *strvap, vaddr_t strend, bool save)
+    vaddr_t *strvap, vaddr_t strend)
 {
 	size_t i, len, done;
 	int error;
@@ -283,12 +284,6 @@ exec_copy_strs(struct exec_ctx *ec, const struct exec_strv *sv, size_t n,
 		if ((error = uvm_io(ec->vm, *strvap, ec->buf, len, true, &done)) != 0 ||
 		    (error = exec_push(ec, *strvap)) != 0)
 			return error;
-		if (save && ec->argslen < PAGE_SIZE) {
-			size_t m = MIN(len, PAGE_SIZE - ec->argslen);
-
-			memcpy(ec->args + ec->argslen, ec->buf, m);
-			ec->argslen += m;
-		}
 		*strvap += len;
 	}
 	return exec_push(ec, 0);
@@ -352,9 +347,13 @@ exec_stack(struct exec_ctx *ec, const struct exec_strv *argv,
 	ec->wordva = sp;
 	exec_random(random);
 	if ((error = uvm_io(ec->vm, rnd, random, sizeof(random), true, &done)) != 0 ||
-	    (error = exec_push(ec, ec->argc)) != 0 ||
-	    (error = exec_copy_strs(ec, argv, ec->argc, &strva, rnd, true)) != 0 ||
-	    (error = exec_copy_strs(ec, envp, ec->envc, &strva, rnd, false)) != 0)
+	    (error = exec_push(ec, ec->argc)) != 0)
+		return error;
+	ec->argstart = strva;
+	if ((error = exec_copy_strs(ec, argv, ec->argc, &strva, rnd)) != 0)
+		return error;
+	ec->argend = strva;
+	if ((error = exec_copy_strs(ec, envp, ec->envc, &strva, rnd)) != 0)
 		return error;
 	if ((error = exec_push(ec, AT_PHDR)) != 0 ||
 	    (error = exec_push(ec, ec->phdr)) != 0 ||
@@ -388,8 +387,6 @@ exec_ctx_free(struct exec_ctx *ec, bool failed)
 	}
 	if (ec->ph != NULL)
 		kfree(ec->ph, ec->eh.e_phnum * sizeof(struct elf64_phdr));
-	if (ec->args != NULL)
-		kfree(ec->args, PAGE_SIZE);
 	kfree(ec->words, PAGE_SIZE);
 	kfree(ec->buf, PAGE_SIZE);
 	if (ec->vp != NULL)
@@ -403,10 +400,13 @@ exec_commit(struct proc *p, struct exec_ctx *ec, const char *path, vaddr_t sp)
 	struct process *pr = p->p_p;
 	struct vmspace *old = pr->ps_vmspace;
 	const char *base = path, *c;
-	char *args = NULL, *oldargs;
-	size_t oldlen;
 
+	/* readers pin the vmspace and take the argv range with it */
+	spinlock_acquire(&pr->ps_lock);
 	__atomic_store_n(&pr->ps_vmspace, ec->vm, __ATOMIC_RELEASE);
+	pr->ps_argstart = ec->argstart;
+	pr->ps_argend = ec->argend;
+	spinlock_release(&pr->ps_lock);
 	spinlock_enter();
 	p->p_md.md_pmap = &ec->vm->vm_pmap;
 	pmap_activate(&ec->vm->vm_pmap);
@@ -418,26 +418,19 @@ exec_commit(struct proc *p, struct exec_ctx *ec, const char *path, vaddr_t sp)
 	fdcloseexec(pr->ps_fd);
 	vfork_release(pr);
 	sigactsexec(pr);
+	/* as Linux: a traced process stops with SIGTRAP after exec */
+	if (__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_TRACED)
+		psignal(pr, SIGTRAP);
 	setregs(p, ec->eh.e_entry, sp);
 	pr->ps_brkbase = pr->ps_brk = ec->brk;
 
 	for (c = path; *c != '\0'; c++)
 		if (*c == '/')
 			base = c + 1;
-	/* the saved argv, at its own size (kfree needs it); none if short of
-	 * memory: /proc/<pid>/cmdline is then empty */
-	if (ec->argslen > 0 && (args = kmalloc(ec->argslen, M_NOWAIT)) != NULL)
-		memcpy(args, ec->args, ec->argslen);
 	spinlock_acquire(&pr->ps_lock);
 	strlcpy(pr->ps_comm, base, sizeof(pr->ps_comm));
-	oldargs = pr->ps_args;
-	oldlen = pr->ps_argslen;
-	pr->ps_args = args;
-	pr->ps_argslen = args != NULL ? ec->argslen : 0;
 	spinlock_release(&pr->ps_lock);
 	strlcpy(p->p_name, pr->ps_comm, sizeof(p->p_name));
-	if (oldargs != NULL)
-		kfree(oldargs, oldlen);
 }
 
 /* Replace the calling thread p's image by the executable at path with
@@ -456,8 +449,7 @@ kern_execve(struct proc *p, const char *path, const struct exec_strv *argv,
 	memset(&ec, 0, sizeof(ec));
 	ec.buf = kmalloc(PAGE_SIZE, M_NOWAIT);
 	ec.words = kmalloc(PAGE_SIZE, M_NOWAIT);
-	ec.args = kmalloc(PAGE_SIZE, M_NOWAIT);
-	if (ec.buf == NULL || ec.words == NULL || ec.args == NULL) {
+	if (ec.buf == NULL || ec.words == NULL) {
 		error = ENOMEM;
 		goto out;
 	}
@@ -481,7 +473,14 @@ kern_execve(struct proc *p, const char *path, const struct exec_strv *argv,
 	if ((error = exec_load(&ec)) != 0 ||
 	    (error = exec_stack(&ec, argv, envp, &sp)) != 0)
 		goto out;
+	/* threads (kern_single.c): the other threads exit first; EINTR if
+	 * another one is ending the process (userret then exits this one) */
+	if (single_thread_set(p, SINGLE_EXIT) != 0) {
+		error = EINTR;
+		goto out;
+	}
 	exec_commit(p, &ec, path, sp);
+	single_thread_clear(p);
 out:
 	exec_ctx_free(&ec, error != 0);
 	return error;

@@ -5,15 +5,22 @@
  * The lifecycle (DESIGN.md section 4), for a process P whose one thread
  * calls exit1 (exit, exit_group, a fatal signal):
  *
- *  1. exit1 marks P PS_EXITING (no sibling threads to stop: processes are
- *     single-threaded for now), closes its descriptors and releases a
- *     parent sleeping in vfork.
+ *  1. exit1 first makes P single-threaded (kern_single.c: every other
+ *     thread is made to leave user mode and exit as a thread, and exit1
+ *     waits until all have; a thread that finds another one doing so exits
+ *     as a thread itself), then marks P PS_EXITING, closes its
+ *     descriptors and releases a parent sleeping in vfork. A thread that
+ *     leaves alone (SYS_exit while others remain, exit_thread) writes 0 to
+ *     its clear_child_tid word and wakes it, gets off the user pmap, leaves
+ *     the thread list and goes to the reaper, which frees just its stack
+ *     and struct: the vmspace's users and pins are per process.
  *  2. P drops its user of the vmspace. Only the last user purges, and only
  *     under purge=exit (the default): every hold on kernel_lock is given
  *     up, uvm_purge removes every entry, unmaps with the TLB shootdown and
  *     then frees the pages and page-table pages, and the holds are taken
  *     back. A vfork child (its parent is the other user) never purges; a
- *     kernel thread never gets here (P_SYSTEM has no user vmspace).
+ *     kernel thread (P_SYSTEM, kthread_exit) runs on the kernel's address
+ *     space, which is never purged: exit1 checks P_SYSTEM explicitly.
  *  3. P switches this CPU to the kernel pmap (pmap_deactivate; its
  *     md_pmap is cleared first, so a preemption cannot load the user pmap
  *     again), gives its children to init, records its exit status, and
@@ -45,6 +52,8 @@
 #include "uvm_vmspace.h"
 #include "syscall.h"
 #include "signal.h"
+#include "trace.h"
+#include "ptrace.h"
 
 /* wait4 options (Linux's values) */
 #define WNOHANG		0x00000001
@@ -58,7 +67,10 @@
 
 #define RUSAGE_SIZE	144		/* Linux's struct rusage */
 
-/* End the calling thread's process with wait4 status xstatus. */
+static void	exit_thread(struct proc *p);
+
+/* End the calling thread's process with wait4 status xstatus: a user
+ * process, or a kernel thread (kthread_exit). */
 void
 exit1(struct proc *p, int xstatus, int flags)
 {
@@ -67,28 +79,48 @@ exit1(struct proc *p, int xstatus, int flags)
 	struct filedesc *fdp;
 	bool orphan_zombie = false;
 
-	KASSERT(p == curproc && !(p->p_flag & P_SYSTEM));
-	KASSERT(flags == 0);
+	KASSERT(p == curproc);
+	KASSERT(flags == EXIT_NORMAL || flags == EXIT_THREAD);
+	KASSERT((p->p_flag & P_SYSTEM) ? vm == NULL : vm != NULL);
+	/* threads: p leaves alone unless it is the last; the process part
+	 * below runs once every other thread has left user mode for good */
+	if (!(p->p_flag & P_SYSTEM)) {
+		if (flags == EXIT_THREAD)
+			exit_thread(p);		/* returns if p is the last */
+		if (single_thread_set(p, SINGLE_EXIT) != 0) {
+			exit_thread(p);		/* another thread ends it */
+			panic("exit1: thread %d is the last one of process %d "
+			    "while another single-threads it", p->p_tid,
+			    pr->ps_pid);
+		}
+	}
 	if (__atomic_fetch_or(&pr->ps_flags, PS_EXITING, __ATOMIC_ACQ_REL) &
 	    PS_EXITING)
 		panic("exit1: process %d is already exiting", pr->ps_pid);
+	trace_event(TR_EXIT1, vm, (p->p_flag & P_SYSTEM) != 0);
 
 	/* 1. signals (no more user code), descriptors, the vfork parent */
 	sigactsfree(pr);
-	fdp = pr->ps_fd;
-	pr->ps_fd = NULL;
-	fdfree(fdp);
+	if ((fdp = pr->ps_fd) != NULL) {
+		pr->ps_fd = NULL;
+		fdfree(fdp);
+	}
 	vfork_release(pr);
+	ptrace_exit(pr);		/* its tracees go free */
 
-	/* 2. the last user purges, without kernel_lock */
-	proc_vmspace_drop_user(vm);
+	/* 2. the last user purges, without kernel_lock; a kernel thread runs
+	 * on the kernel's address space, shared by all: P_SYSTEM never purges */
+	if (!(p->p_flag & P_SYSTEM))
+		proc_vmspace_drop_user(vm);
 
-	/* 3. off the user pmap for good */
-	spinlock_enter();
-	p->p_flag |= P_WEXIT;
-	p->p_md.md_pmap = NULL;
-	pmap_deactivate(&vm->vm_pmap);
-	spinlock_exit();
+	/* 3. off the user pmap for good (a kernel thread never was on one) */
+	if (vm != NULL) {
+		spinlock_enter();
+		p->p_flag |= P_WEXIT;
+		p->p_md.md_pmap = NULL;
+		pmap_deactivate(&vm->vm_pmap);
+		spinlock_exit();
+	}
 	/* NOTE: no sleeping after this point */
 
 	spinlock_acquire(&proctree_lock);
@@ -105,6 +137,36 @@ exit1(struct proc *p, int xstatus, int flags)
 	if (orphan_zombie)
 		wakeup(initprocess);
 	spinlock_release(&proctree_lock);
+	exit2(p);
+}
+
+/* The thread part of exit1: p, a user thread, leaves its process for
+ * good if other threads remain; return if p is the last one. */
+static void
+exit_thread(struct proc *p)
+{
+	struct process *pr = p->p_p;
+	struct vmspace *vm = pr->ps_vmspace;
+
+	KASSERT(p == curproc && !(p->p_flag & P_SYSTEM));
+	/* the map lives while p is on the thread list */
+	futex_clear_child_tid(p);
+	spinlock_acquire(&pr->ps_lock);
+	if (pr->ps_nthreads == 1) {
+		spinlock_release(&pr->ps_lock);
+		return;
+	}
+	/* off the user pmap before leaving the list: after that the last
+	 * thread may purge the map and the reaper destroy the pmap */
+	spinlock_enter();
+	p->p_flag |= P_WEXIT | P_THREXIT;
+	p->p_md.md_pmap = NULL;
+	pmap_deactivate(&vm->vm_pmap);
+	spinlock_exit();
+	proc_tid_release(p);
+	single_thread_leave(p);
+	spinlock_release(&pr->ps_lock);
+	/* pr may be gone from here on */
 	exit2(p);
 }
 
@@ -130,13 +192,21 @@ exit_reap(struct proc *p)
 	struct vmspace *vm = pr->ps_vmspace;
 
 	KASSERT(p->p_stat == SDEAD && !p->p_oncpu);
+	if (p->p_flag & P_THREXIT) {
+		/* left a process that lived on and may be gone by now */
+		uvm_km_kstack_free(p->p_kstack);
+		proc_free(p);
+		return;
+	}
 	KASSERT(pr->ps_flags & PS_EXITING);
+	trace_event(TR_REAP, vm, pr->ps_pid);
 	uvm_km_kstack_free(p->p_kstack);
 	spinlock_acquire(&pr->ps_lock);
 	KASSERT(pr->ps_threads == p && p->p_thrnext == NULL);
 	pr->ps_threads = NULL;
 	pr->ps_nthreads = 0;
 	spinlock_release(&pr->ps_lock);
+	proc_tid_release(p);
 	proc_free(p);
 
 	/* readers already inside an SMR section may still pin it */
@@ -145,7 +215,8 @@ exit_reap(struct proc *p)
 
 	spinlock_acquire(&proctree_lock);
 	__atomic_or_fetch(&pr->ps_flags, PS_ZOMBIE, __ATOMIC_RELEASE);
-	parent = pr->ps_pptr;
+	/* a tracee's exit goes to its tracer first (sys_process.c) */
+	parent = pr->ps_tracer != NULL ? pr->ps_tracer : pr->ps_pptr;
 	if (parent != NULL) {
 		__atomic_add_fetch(&parent->ps_refcnt, 1, __ATOMIC_ACQ_REL);
 		wakeup(parent);
@@ -216,6 +287,8 @@ dowait4(struct process *pr, pid_t pid, int options, pid_t *pidp,
 			if (pid > 0 && c->ps_pid != pid)
 				continue;
 			found = true;
+			if (c->ps_tracer != NULL)
+				continue;	/* its tracer hears first */
 			*pidp = c->ps_pid;
 			if (c->ps_flags & PS_ZOMBIE) {
 				*statusp = c->ps_xstat;
@@ -237,6 +310,8 @@ dowait4(struct process *pr, pid_t pid, int options, pid_t *pidp,
 				return 0;
 			}
 		}
+		if (ptrace_wait(pr, pid, &found, pidp, statusp))
+			return 0;
 		if (!found || (options & WNOHANG)) {
 			spinlock_release(&proctree_lock);
 			*pidp = 0;
@@ -274,10 +349,17 @@ sys_wait4(struct proc *p, const uint64_t *args)
 	return rpid;
 }
 
-/* exit(code) and exit_group(code): the same for single-threaded
- * processes. */
+/* exit(code): the calling thread; the process with it if it is the
+ * last. */
 long
 sys_exit(struct proc *p, const uint64_t *args)
 {
-	exit1(p, W_EXITCODE((int)args[0] & 0xff, 0), 0);
+	exit1(p, W_EXITCODE((int)args[0] & 0xff, 0), EXIT_THREAD);
+}
+
+/* exit_group(code): every thread of the process. */
+long
+sys_exit_group(struct proc *p, const uint64_t *args)
+{
+	exit1(p, W_EXITCODE((int)args[0] & 0xff, 0), EXIT_NORMAL);
 }

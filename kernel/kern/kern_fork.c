@@ -12,10 +12,22 @@
  * vfork (CLONE_VM | CLONE_VFORK): the parent sleeps on the child's struct
  * process until the child execs or exits (vfork_release clears
  * PS_PPWAIT); the child stays the parent's child, so its struct cannot go
- * away meanwhile. Threads (CLONE_THREAD) are another issue: EINVAL.
+ * away meanwhile.
+ *
+ * Threads (clone with CLONE_THREAD, and CLONE_VM | CLONE_FS | CLONE_FILES
+ * | CLONE_SIGHAND with it: what musl's pthread_create asks for) are made
+ * by thread_fork: a new struct proc in the calling process, with a tid
+ * from the pid space, the caller's registers on the given stack, TLS as
+ * its FS base (CLONE_SETTLS), the caller's signal mask, and its
+ * clear_child_tid word (CLONE_CHILD_CLEARTID). It shares everything of
+ * the process: the vmspace (a thread is not a user of it: vm_users and
+ * the pins count processes), the descriptor table and the signal actions.
+ * It joins the thread list under ps_lock, unless the process is being
+ * single-threaded (kern_single.c), which refuses new threads.
  *
  * Locks: proctree_lock for the tree link and PS_PPWAIT (the vfork sleep's
- * interlock); the rest is the child's own until it is started.
+ * interlock); ps_lock for the thread list; the rest is the child's own
+ * until it is started.
  */
 #include "lib.h"
 #include "param.h"
@@ -32,30 +44,27 @@
 /* clone flags (Linux's values) */
 #define CSIGNAL			0x000000ff	/* signal sent to the parent at exit */
 #define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
 #define CLONE_VFORK		0x00004000
 #define CLONE_THREAD		0x00010000
+#define CLONE_SYSVSEM		0x00040000
+#define CLONE_SETTLS		0x00080000
 #define CLONE_PARENT_SETTID	0x00100000
-/* what a process clone may ask for; TLS and the child tid words come with
- * threads */
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_DETACHED		0x00400000	/* ignored, as by Linux */
+/* what a process clone may ask for */
 #define CLONE_PROCESS_FLAGS	(CSIGNAL | CLONE_VM | CLONE_VFORK | \
 				 CLONE_PARENT_SETTID)
-
-/* Return a kmalloc'd copy of pr's saved argv (for the child), or NULL. */
-static char *
-fork_args_copy(struct process *pr, size_t *lenp)
-{
-	char *copy = NULL;
-	size_t len;
-
-	spinlock_acquire(&pr->ps_lock);
-	len = pr->ps_argslen;
-	spinlock_release(&pr->ps_lock);
-	/* ps_args changes only at exec, by pr's own (this) thread */
-	if (pr->ps_args != NULL && (copy = kmalloc(len, M_NOWAIT)) != NULL)
-		memcpy(copy, pr->ps_args, len);
-	*lenp = copy != NULL ? len : 0;
-	return copy;
-}
+/* what a thread clone must ask for (one process shares all of these) and
+ * may add */
+#define CLONE_THREAD_NEEDS	(CLONE_VM | CLONE_FS | CLONE_FILES | \
+				 CLONE_SIGHAND | CLONE_THREAD)
+#define CLONE_THREAD_FLAGS	(CLONE_THREAD_NEEDS | CSIGNAL | \
+				 CLONE_SYSVSEM | CLONE_SETTLS | \
+				 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
+				 CLONE_DETACHED)
 
 /* Create a child of the calling thread p's process; flags are clone's
  * (CLONE_VM, CLONE_VFORK), stack the child's user stack (0: the same).
@@ -73,7 +82,7 @@ fork1(struct proc *p, int flags, vaddr_t stack, pid_t *pidp)
 	KASSERT(!(p->p_flag & P_SYSTEM));
 	if ((npr = process_alloc(false)) == NULL)
 		return EAGAIN;
-	if ((np = proc_alloc()) == NULL || (kstack = uvm_km_kstack_alloc()) == 0 ||
+	if ((np = proc_alloc()) == NULL || (kstack = kstack_alloc()) == 0 ||
 	    (fdp = fdcopy(pr->ps_fd)) == NULL)
 		goto fail;
 	if (flags & CLONE_VM) {
@@ -99,7 +108,10 @@ fork1(struct proc *p, int flags, vaddr_t stack, pid_t *pidp)
 	npr->ps_brkbase = pr->ps_brkbase;
 	npr->ps_brk = pr->ps_brk;
 	strlcpy(npr->ps_comm, pr->ps_comm, sizeof(npr->ps_comm));
-	npr->ps_args = fork_args_copy(pr, &npr->ps_argslen);
+	/* the child's vmspace is a copy: its argv is where the parent's is
+	 * (exec changes the range only on the parent's own thread) */
+	npr->ps_argstart = pr->ps_argstart;
+	npr->ps_argend = pr->ps_argend;
 	if (sigactsfork(npr, pr) != 0)
 		goto fail_built;
 	if (flags & CLONE_VFORK)
@@ -138,6 +150,68 @@ fail:
 	return ENOMEM;
 }
 
+/* Create a thread of the calling thread p's process: clone flags (a
+ * valid CLONE_THREAD set), user stack (0: the same), tls, and the tid
+ * words ptid (CLONE_PARENT_SETTID) and ctid (CLONE_CHILD_CLEARTID).
+ * Return 0 with its tid in *tidp, or EAGAIN (no memory or tid), EPERM
+ * (tls not a user address) or EINTR (the process is being
+ * single-threaded: the caller is about to exit). */
+static int
+thread_fork(struct proc *p, uint64_t flags, vaddr_t stack, vaddr_t tls,
+    vaddr_t ptid, vaddr_t ctid, pid_t *tidp)
+{
+	struct process *pr = p->p_p;
+	struct proc *np;
+	pid_t tid;
+
+	KASSERT(p == curproc && !(p->p_flag & P_SYSTEM));
+	KASSERT((flags & CLONE_THREAD_NEEDS) == CLONE_THREAD_NEEDS);
+	if ((flags & CLONE_SETTLS) && tls >= USER_MAX)
+		return EPERM;
+	if ((np = proc_alloc()) == NULL)
+		return EAGAIN;
+	if ((np->p_kstack = kstack_alloc()) == 0 ||
+	    (tid = tid_alloc()) == 0) {
+		if (np->p_kstack != 0)
+			uvm_km_kstack_free(np->p_kstack);
+		proc_free(np);
+		return EAGAIN;
+	}
+	np->p_p = pr;
+	np->p_tid = tid;
+	strlcpy(np->p_name, p->p_name, sizeof(np->p_name));
+	np->p_pcb.pcb_rsp0 = np->p_kstack + KSTACK_SIZE;
+	np->p_stat = SIDL;
+	/* stable: exec or exit replace or drop it only once p is gone */
+	np->p_md.md_pmap = &pr->ps_vmspace->vm_pmap;
+	cpu_fork(np, stack);
+	if (flags & CLONE_SETTLS)
+		cpu_fork_tls(np, tls);
+	if (flags & CLONE_CHILD_CLEARTID)
+		np->p_tidaddr = ctid;
+	np->p_sigmask = p->p_sigmask;	/* our own: read without the lock */
+	/* as Linux: before the thread runs, and a bad pointer is ignored */
+	if (flags & CLONE_PARENT_SETTID)
+		(void)copyout(&tid, (void *)ptid, sizeof(tid));
+
+	proc_tid_hash(np);
+	spinlock_acquire(&pr->ps_lock);
+	if (pr->ps_single != NULL) {
+		spinlock_release(&pr->ps_lock);
+		proc_tid_release(np);
+		uvm_km_kstack_free(np->p_kstack);
+		proc_free(np);
+		return EINTR;
+	}
+	np->p_thrnext = p->p_thrnext;
+	p->p_thrnext = np;
+	pr->ps_nthreads++;
+	spinlock_release(&pr->ps_lock);
+	*tidp = tid;
+	sched_start_thread(np);
+	return 0;
+}
+
 /* Wake the parent of a vfork child pr that execs or exits. */
 void
 vfork_release(struct process *pr)
@@ -170,7 +244,9 @@ sys_vfork(struct proc *p, const uint64_t *args)
 	return error != 0 ? -error : pid;
 }
 
-/* clone(flags, stack, parent_tid, child_tid, tls) for processes. */
+/* clone(flags, stack, parent_tid, child_tid, tls): a process, or a
+ * thread with CLONE_THREAD (which needs CLONE_SIGHAND, which needs
+ * CLONE_VM, as in Linux; and here CLONE_FS and CLONE_FILES too). */
 long
 sys_clone(struct proc *p, const uint64_t *args)
 {
@@ -178,7 +254,18 @@ sys_clone(struct proc *p, const uint64_t *args)
 	pid_t pid;
 	int error;
 
-	if ((flags & CLONE_THREAD) || (flags & ~(uint64_t)CLONE_PROCESS_FLAGS))
+	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -EINVAL;
+	if (flags & CLONE_THREAD) {
+		if ((flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS ||
+		    (flags & ~(uint64_t)CLONE_THREAD_FLAGS))
+			return -EINVAL;
+		error = thread_fork(p, flags, args[1], args[4], args[2],
+		    args[3], &pid);
+		return error != 0 ? -error : pid;
+	}
+	if (flags & ~(uint64_t)CLONE_PROCESS_FLAGS)
 		return -EINVAL;
 	if ((error = fork1(p, flags & (CLONE_VM | CLONE_VFORK), args[1], &pid)) != 0)
 		return -error;

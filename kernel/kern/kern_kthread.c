@@ -7,14 +7,17 @@
  * uvm_km kernel stack.
  *
  * Lifecycle: kthread_create allocates process, thread and stack (all or
- * nothing), builds the first context and makes it runnable. kthread_exit
- * runs on the dying thread's own stack, so it cannot free it: it puts the
- * thread on the dead list, wakes the reaper and switches away for the last
- * time (sched_exit), all under deadproc_lock handed to the scheduler. The
- * reaper takes the list, waits until each thread's context is saved
- * (sched_wait_offcpu), then frees its stack, thread and process. User
- * threads take the same way out: exit1 (kern/kern_exit.c) ends with
- * exit2, and the reaper hands each of them to exit_reap.
+ * nothing), builds the first context and makes it runnable. A kernel
+ * thread leaves the way a process does: kthread_exit is exit1
+ * (kern/kern_exit.c), which for P_SYSTEM has no user address space to
+ * drop and never purges (the kernel's is shared by every thread). exit1
+ * runs on the dying thread's own stack, so it cannot free it: it ends in
+ * exit2, which puts the thread on the dead list, wakes the reaper and
+ * switches away for the last time (sched_exit), all under deadproc_lock
+ * handed to the scheduler. The reaper takes the list, waits until each
+ * thread's context is saved (sched_wait_offcpu), then frees a kernel
+ * thread's stack, thread and process here (kthread_free: no parent to
+ * wake) and hands a user thread to exit_reap.
  *
  * Locks: deadproc_lock guards the dead list; the counters are atomic.
  */
@@ -26,6 +29,7 @@
 #include "uvm_km.h"
 #include "proc.h"
 #include "sched.h"
+#include "trace.h"
 
 struct kthread_stats kthread_stats;
 
@@ -49,7 +53,7 @@ kthread_create(void (*func)(void *), void *arg, const char *name)
 		process_free(pr);
 		return NULL;
 	}
-	kstack = uvm_km_kstack_alloc();
+	kstack = kstack_alloc();
 	if (kstack == 0) {
 		proc_free(p);
 		process_free(pr);
@@ -84,6 +88,7 @@ kthread_free(struct proc *p)
 
 	KASSERT(p->p_stat == SDEAD && !p->p_oncpu);
 	KASSERT(pr->ps_threads == p && p->p_thrnext == NULL);
+	trace_event(TR_REAP, NULL, pr->ps_pid);
 	uvm_km_kstack_free(p->p_kstack);
 	proc_free(p);
 	process_free(pr);
@@ -91,8 +96,7 @@ kthread_free(struct proc *p)
 	__atomic_sub_fetch(&kthread_stats.live, 1, __ATOMIC_RELAXED);
 }
 
-/* End the calling kernel thread: onto the dead list, wake the reaper,
- * switch away for the last time. */
+/* End the calling kernel thread through exit1, the one exit path. */
 void
 kthread_exit(void)
 {
@@ -100,8 +104,7 @@ kthread_exit(void)
 
 	KASSERT(p->p_flag & P_SYSTEM);
 	KASSERT(p->p_kstack != 0);
-	__atomic_or_fetch(&p->p_p->ps_flags, PS_EXITING, __ATOMIC_RELAXED);
-	exit2(p);
+	exit1(p, 0, EXIT_NORMAL);
 }
 
 /* Put curproc p on the dead list, wake the reaper and switch away for
@@ -111,6 +114,7 @@ exit2(struct proc *p)
 {
 	KASSERT(p == curproc);
 	spinlock_acquire(&deadproc_lock);
+	__atomic_add_fetch(&kthread_stats.dead, 1, __ATOMIC_RELAXED);
 	p->p_deadnext = deadproc;
 	deadproc = p;
 	wakeup_one(&deadproc);
@@ -138,6 +142,7 @@ kthread_reaper(void *arg __unused)
 				kthread_free(p);
 			else
 				exit_reap(p);
+			__atomic_sub_fetch(&kthread_stats.dead, 1, __ATOMIC_RELAXED);
 		}
 
 		/* under the lock, so kthread_wait_live cannot miss it */
@@ -145,6 +150,28 @@ kthread_reaper(void *arg __unused)
 		wakeup(&kthread_stats);
 		spinlock_release(&deadproc_lock);
 	}
+}
+
+/* Return a kernel stack for a new thread, or 0 if none can be had. When
+ * every stack is taken while dead threads still stand on theirs, wait for
+ * the reaper to free them rather than fail: in a create/exit storm the
+ * exits can run ahead of the reaper (each stack it frees costs a TLB
+ * shootdown). Caller may sleep and is not the reaper. */
+vaddr_t
+kstack_alloc(void)
+{
+	vaddr_t kstack;
+
+	while ((kstack = uvm_km_kstack_alloc()) == 0) {
+		spinlock_acquire(&deadproc_lock);
+		if (__atomic_load_n(&kthread_stats.dead, __ATOMIC_RELAXED) == 0) {
+			spinlock_release(&deadproc_lock);
+			return 0;
+		}
+		msleep(&kthread_stats, &deadproc_lock, "kstack", 0);
+		spinlock_release(&deadproc_lock);
+	}
+	return kstack;
 }
 
 /* Sleep until at most n kernel threads are alive (created, not yet freed). */

@@ -1,9 +1,10 @@
 /*
- * kern/kern_proc.c: process and thread structs, pids, the pid hash, the
- * process tree, and the per-process /proc files.
+ * kern/kern_proc.c: process and thread structs, pids, the pid hash and
+ * the process tree.
  *
  * Owns the proc and process pools, the pid bitmap, the pid hash and
- * proctree_lock, and registers /proc/<pid>/status and cmdline.
+ * proctree_lock; walks the pids for /proc (kern/procfs_pid.c has the
+ * per-process files).
  *
  * Pids: a bitmap of pids in use (every process, kernel threads included,
  * from process_alloc until the struct is freed) and a cyclic allocator
@@ -32,7 +33,6 @@
 #include "smr.h"
 #include "malloc.h"
 #include "proc.h"
-#include "procfs.h"
 #include "uvm_vmspace.h"
 
 #define PIDHASH_SIZE	256		/* chains; a power of two */
@@ -123,8 +123,6 @@ process_release(struct process *pr)
 	KASSERT(pid_taken(pr->ps_pid));
 	pid_map[pr->ps_pid / 64] &= ~(1UL << (pr->ps_pid % 64));
 	spinlock_release(&pidhash_lock);
-	if (pr->ps_args != NULL)
-		kfree(pr->ps_args, pr->ps_argslen);
 	pool_put(&process_pool, pr);
 	__atomic_sub_fetch(&process_live, 1, __ATOMIC_RELAXED);
 }
@@ -156,6 +154,101 @@ proc_free(struct proc *p)
 {
 	KASSERT(!__atomic_load_n(&p->p_oncpu, __ATOMIC_ACQUIRE));
 	pool_put(&proc_pool, p);
+}
+
+/* ---- thread ids ----
+ * A thread's tid comes from the pid space (the main thread's is the
+ * pid), so no process takes it while the thread has it. Threads whose tid
+ * is not their process's pid are hashed by it under tidhash_lock, a
+ * spinlock (lookups are rare: tkill): a lookup takes a reference on the
+ * thread's process with increment-if-not-zero while it holds the lock, and
+ * a leaving thread is unhashed before it lets go of its process. Order:
+ * ps_lock -> tidhash_lock -> pidhash_lock. */
+
+#define TIDHASH_SIZE	64		/* chains; a power of two */
+
+static struct spinlock tidhash_lock = SPINLOCK_INITIALIZER("tidhash");
+static struct proc *tidhash[TIDHASH_SIZE];	/* [tidhash_lock] */
+
+/* Take a tid; return it, or 0 if none is free. */
+pid_t
+tid_alloc(void)
+{
+	pid_t tid;
+
+	spinlock_acquire(&pidhash_lock);
+	tid = pid_take(false);
+	spinlock_release(&pidhash_lock);
+	return tid;
+}
+
+/* Give back a tid that was never hashed. */
+void
+tid_free(pid_t tid)
+{
+	spinlock_acquire(&pidhash_lock);
+	KASSERT(pid_taken(tid));
+	pid_map[tid / 64] &= ~(1UL << (tid % 64));
+	spinlock_release(&pidhash_lock);
+}
+
+/* Make thread p findable by its tid. */
+void
+proc_tid_hash(struct proc *p)
+{
+	struct proc **head = &tidhash[(uint32_t)p->p_tid & (TIDHASH_SIZE - 1)];
+
+	KASSERT(p->p_tid != p->p_p->ps_pid);
+	spinlock_acquire(&tidhash_lock);
+	p->p_tidhashnext = *head;
+	*head = p;
+	spinlock_release(&tidhash_lock);
+}
+
+/* Unhash and free p's tid unless it is the pid. */
+void
+proc_tid_release(struct proc *p)
+{
+	struct proc **pp;
+
+	if (p->p_tid == p->p_p->ps_pid)
+		return;
+	spinlock_acquire(&tidhash_lock);
+	for (pp = &tidhash[(uint32_t)p->p_tid & (TIDHASH_SIZE - 1)]; *pp != p;
+	    pp = &(*pp)->p_tidhashnext)
+		KASSERT(*pp != NULL);
+	*pp = p->p_tidhashnext;
+	spinlock_release(&tidhash_lock);
+	tid_free(p->p_tid);
+}
+
+/* The process of thread tid, referenced, or NULL. */
+struct process *
+tid_find_ref(pid_t tid)
+{
+	struct process *pr = NULL;
+	struct proc *p;
+	uint32_t old;
+
+	if (tid <= 0 || tid > PID_MAX)
+		return NULL;
+	spinlock_acquire(&tidhash_lock);
+	for (p = tidhash[(uint32_t)tid & (TIDHASH_SIZE - 1)]; p != NULL;
+	    p = p->p_tidhashnext) {
+		if (p->p_tid != tid)
+			continue;
+		old = __atomic_load_n(&p->p_p->ps_refcnt, __ATOMIC_RELAXED);
+		do {
+			if (old == 0)
+				break;
+		} while (!__atomic_compare_exchange_n(&p->p_p->ps_refcnt, &old,
+		    old + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+		if (old != 0)
+			pr = p->p_p;
+		break;
+	}
+	spinlock_release(&tidhash_lock);
+	return pr != NULL ? pr : prfind_ref(tid);
 }
 
 /* Make pr findable by its pid. */
@@ -256,11 +349,11 @@ proc_collect(struct process *pr)
 	prrele(pr);
 }
 
-/* ---- /proc/<pid>/status and cmdline ---- */
+/* ---- the pid walk (/proc, kern/procfs_pid.c) ---- */
 
-/* procfs: the smallest hashed pid >= pid. */
-static int
-proc_pids_next(pid_t pid, pid_t *nextp)
+/* Return 0 and the smallest findable pid >= pid in *nextp, or ENOENT. */
+int
+process_next_pid(pid_t pid, pid_t *nextp)
 {
 	struct process *pr;
 
@@ -278,105 +371,4 @@ proc_pids_next(pid_t pid, pid_t *nextp)
 		}
 	}
 	return ENOENT;
-}
-
-static const struct procfs_pids proc_pids = { .pp_next = proc_pids_next };
-
-/* The State: letter and word of pr. */
-static const char *
-proc_state_str(struct process *pr)
-{
-	struct proc *p;
-
-	if (pr->ps_flags & PS_ZOMBIE)
-		return "Z (zombie)";
-	p = pr->ps_threads;
-	if (p == NULL || p->p_stat == SDEAD)
-		return "X (dead)";
-	switch (p->p_stat) {
-	case SRUN:
-	case SONPROC:
-		return "R (running)";
-	case SSTOP:
-		return "T (stopped)";
-	default:
-		return "S (sleeping)";
-	}
-}
-
-/* /proc/<pid>/status: Linux's field lines. */
-static int
-proc_status_gen(struct procfs_buf *pb, pid_t pid)
-{
-	struct process *pr = prfind_ref(pid);
-	char comm[PROC_NAMELEN];
-	const char *state;
-	pid_t ppid;
-	uid_t uid;
-
-	if (pr == NULL)
-		return ESRCH;
-	spinlock_acquire(&proctree_lock);
-	ppid = pr->ps_pptr != NULL ? pr->ps_pptr->ps_pid : 0;
-	spinlock_release(&proctree_lock);
-	spinlock_acquire(&pr->ps_lock);
-	strlcpy(comm, pr->ps_comm, sizeof(comm));
-	state = proc_state_str(pr);
-	spinlock_release(&pr->ps_lock);
-	uid = __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED);
-	procfs_printf(pb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\n"
-	    "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n", comm, state,
-	    pid, pid, ppid, uid, uid, uid, uid,
-	    (pr->ps_flags & PS_ZOMBIE) ? 0 : 1);
-	prrele(pr);
-	return 0;
-}
-
-/* /proc/<pid>/cmdline: the NUL-separated argv. For now a copy saved at
- * exec (kern_exec.c), not the target's live memory: the reader protocol
- * (pin the vmspace, uvm_io) is the Teardown issue's. */
-static int
-proc_cmdline_gen(struct procfs_buf *pb, pid_t pid)
-{
-	struct process *pr = prfind_ref(pid);
-	char *copy = NULL;
-	size_t len = 0, i;
-
-	if (pr == NULL)
-		return ESRCH;
-	/* copy out under ps_lock, print without it */
-	if ((copy = kmalloc(PAGE_SIZE, M_NOWAIT)) == NULL) {
-		prrele(pr);
-		return ENOMEM;
-	}
-	spinlock_acquire(&pr->ps_lock);
-	if (pr->ps_args != NULL && !(pr->ps_flags & PS_ZOMBIE)) {
-		len = MIN(pr->ps_argslen, PAGE_SIZE);
-		memcpy(copy, pr->ps_args, len);
-	}
-	spinlock_release(&pr->ps_lock);
-	for (i = 0; i < len; i++)
-		procfs_printf(pb, "%c", copy[i]);
-	kfree(copy, PAGE_SIZE);
-	prrele(pr);
-	return 0;
-}
-
-static struct procfs_node proc_status_node = {
-	.pn_name = "status", .pn_gen = proc_status_gen, .pn_mode = 0444,
-};
-static struct procfs_node proc_cmdline_node = {
-	.pn_name = "cmdline", .pn_gen = proc_cmdline_gen, .pn_mode = 0444,
-};
-
-/* Register the per-process files and the pid provider; once, before the
- * first user process (after the in-kernel tests, which install their
- * own provider for a while). */
-void
-proc_procfs_init(void)
-{
-	if (procfs_register_pid(&proc_status_node) != 0 ||
-	    procfs_register_pid(&proc_cmdline_node) != 0)
-		panic("proc_procfs_init: cannot register /proc/<pid> files");
-	procfs_set_pids(&proc_pids);
 }

@@ -37,6 +37,7 @@
 #include "signal.h"
 #include "syscall.h"
 #include "trap.h"
+#include "ptrace.h"
 
 /* The actions of a process: Linux's k_sigaction for each signal. */
 struct sigacts {
@@ -321,7 +322,9 @@ sig_post(struct process *pr, struct proc *p, int sig,
 		sig_discard(pr, sigmask(SIGCONT));
 
 	blocked = sig_blocked(pr, p, sig);
-	if (!blocked && sig_ignored(pr, sig))
+	/* a tracer sees even the ignored ones (Linux) */
+	if (!blocked && sig_ignored(pr, sig) &&
+	    !(__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_TRACED))
 		goto out;
 
 	pr->ps_siginfo[sig - 1] = *ksi;
@@ -467,7 +470,8 @@ sig_pending_intr(struct proc *p)
 	pend = __atomic_load_n(&p->p_siglist, __ATOMIC_RELAXED) |
 	    __atomic_load_n(&pr->ps_siglist, __ATOMIC_RELAXED);
 	return sig_select(pend, p->p_sigmask) != 0 ||
-	    __atomic_load_n(&pr->ps_sigstop, __ATOMIC_RELAXED) != 0;
+	    __atomic_load_n(&pr->ps_sigstop, __ATOMIC_RELAXED) != 0 ||
+	    single_thread_pending(p);	/* threads: kern_single.c */
 }
 
 /* Set p's mask (rt_sigreturn). */
@@ -520,9 +524,14 @@ userret(struct proc *p)
 	for (;;) {
 		if (!sig_pending_intr(p))
 			return;
+		single_thread_check(p);	/* another thread ends the process */
 		spinlock_acquire(&pr->ps_siglock);
 		pend = p->p_siglist | pr->ps_siglist;
-		if (pr->ps_sigstop != 0 && !(pend & sigmask(SIGKILL))) {
+		/* single_thread_set wakes the stop under ps_siglock */
+		if (pr->ps_sigstop != 0 && !(pend & sigmask(SIGKILL)) &&
+		    !single_thread_pending(p) &&
+		    !(__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) &
+		    PS_TRACED)) {	/* a tracee stops for its tracer */
 			msleep(&pr->ps_sigstop, &pr->ps_siglock, "stopped", 0);
 			spinlock_release(&pr->ps_siglock);
 			continue;
@@ -538,6 +547,15 @@ userret(struct proc *p)
 		else
 			__atomic_and_fetch(&pr->ps_siglist, ~sigmask(sig),
 			    __ATOMIC_RELAXED);
+		/* ptrace (sys_process.c): the tracer sees it first and may
+		 * cancel it or give another */
+		if (sig != SIGKILL &&
+		    (__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_TRACED)) {
+			spinlock_release(&pr->ps_siglock);
+			if ((sig = ptrace_stop(p, sig)) == 0)
+				continue;
+			spinlock_acquire(&pr->ps_siglock);
+		}
 		ksi = pr->ps_siginfo[sig - 1];
 		ka = pr->ps_sigacts->sa_act[sig - 1];
 		if (sig_ignored(pr, sig)) {
@@ -547,7 +565,11 @@ userret(struct proc *p)
 		if (ka.ksa_handler == SIG_DFL) {
 			spinlock_release(&pr->ps_siglock);
 			if (sigprop(sig) & SIGPROP_STOP) {
-				sig_stop(p, sig);
+				if (__atomic_load_n(&pr->ps_flags,
+				    __ATOMIC_RELAXED) & PS_TRACED)
+					(void)ptrace_stop(p, sig);
+				else
+					sig_stop(p, sig);
 				continue;
 			}
 			exit1(p, sig, 0);
@@ -652,8 +674,7 @@ sys_tkill(struct proc *p, const uint64_t *args)
 
 	if (tid <= 0 || (sig != 0 && !sig_valid(sig)))
 		return -EINVAL;
-	/* a process's only thread is its main thread (tid == pid) for now */
-	if ((pr = prfind_ref(tid)) == NULL)
+	if ((pr = tid_find_ref(tid)) == NULL)
 		return -ESRCH;
 	spinlock_acquire(&pr->ps_lock);
 	if (!(__atomic_load_n(&pr->ps_flags, __ATOMIC_ACQUIRE) & PS_EXITING))

@@ -232,7 +232,8 @@ sys_arch_prctl(struct proc *p, const uint64_t *args)
 	}
 }
 
-/* set_tid_address(ptr): kept for thread exit (threads are to come). */
+/* set_tid_address(ptr): the clear_child_tid word, zeroed and futex-woken
+ * when the thread exits (kern/kern_exit.c). */
 long
 sys_set_tid_address(struct proc *p, const uint64_t *args)
 {

@@ -48,6 +48,7 @@ static const sy_call_t sysent[SYS_MAXSYSCALL] = {
 	[SYS_kill]		= sys_kill,
 	[SYS_uname]		= sys_uname,
 	[SYS_sysinfo]		= sys_sysinfo,
+	[SYS_ptrace]		= sys_ptrace,
 	[SYS_getuid]		= sys_getuid,
 	[SYS_getgid]		= sys_getgid,
 	[SYS_setuid]		= sys_setuid,
@@ -58,12 +59,15 @@ static const sy_call_t sysent[SYS_MAXSYSCALL] = {
 	[SYS_reboot]		= sys_reboot,
 	[SYS_gettid]		= sys_gettid,
 	[SYS_tkill]		= sys_tkill,
+	[SYS_futex]		= sys_futex,
 	[SYS_getdents64]	= sys_getdents64,
 	[SYS_set_tid_address]	= sys_set_tid_address,
 	[SYS_clock_gettime]	= sys_clock_gettime,
-	[SYS_exit_group]	= sys_exit,
+	[SYS_exit_group]	= sys_exit_group,
 	[SYS_dup3]		= sys_dup3,
 	[SYS_pipe2]		= sys_pipe2,
+	[SYS_process_vm_readv]	= sys_process_vm_readv,
+	[SYS_process_vm_writev]	= sys_process_vm_writev,
 };
 
 /* Finish a system call or user trap: preempt if asked, then userret

@@ -18,6 +18,7 @@
 #include "uvm_amap.h"
 #include "uvm_map.h"
 #include "uvm_vmspace.h"
+#include "trace.h"
 
 static bool uvm_purge_in_reaper;	/* purge=reaper [const after uvm_init] */
 
@@ -54,6 +55,8 @@ uvm_purge_map(struct vmspace *vm)
 
 	uvmspace_assert(vm, (1 << VMSPACE_LIVE) | (1 << VMSPACE_PURGED), __func__);
 	rw_enter_write(&map->m_lock);
+	trace_event(TR_PURGE_BEGIN, vm, __atomic_load_n(&vm->vm_users,
+	    __ATOMIC_ACQUIRE));
 	list = uvm_map_detach_all(map);
 	for (e = list; e != NULL; e = e->e_right)
 		n++;
@@ -61,6 +64,7 @@ uvm_purge_map(struct vmspace *vm)
 	pmap_remove(map->m_pmap, map->m_min, map->m_max);
 	uvm_map_entries_free(list);
 	uvmspace_mark_purged(vm);
+	trace_event(TR_PURGE_END, vm, n);
 	rw_exit_write(&map->m_lock);
 	return n;
 }

@@ -41,6 +41,7 @@
 #include "uvm_amap.h"
 #include "uvm_map.h"
 #include "uvm_vmspace.h"
+#include "trace.h"
 
 #define VMSPACE_STATE(s)	(1 << (s))
 
@@ -96,6 +97,7 @@ uvmspace_alloc(void)
 	vm->vm_magic = VMSPACE_MAGIC;
 	vm->vm_state = VMSPACE_LIVE;
 	__atomic_add_fetch(&uvmspace_stats.live[VMSPACE_LIVE], 1, __ATOMIC_RELAXED);
+	trace_event(TR_VM_ALLOC, vm, 0);
 	return vm;
 }
 
@@ -162,11 +164,15 @@ uvmspace_fork(struct vmspace *vm)
 void
 uvmspace_share(struct vmspace *vm)
 {
+	uint32_t old;
+
 	uvmspace_assert(vm, VMSPACE_STATE(VMSPACE_LIVE), __func__);
-	if (__atomic_fetch_add(&vm->vm_users, 1, __ATOMIC_ACQ_REL) == 0)
+	if ((old = __atomic_fetch_add(&vm->vm_users, 1, __ATOMIC_ACQ_REL)) == 0)
 		panic("uvmspace_share: vmspace %p has no user", vm);
-	if (__atomic_fetch_add(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+	trace_event(TR_VM_USER_ADD, vm, old + 1);
+	if ((old = __atomic_fetch_add(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL)) == 0)
 		panic("uvmspace_share: vmspace %p has no pin", vm);
+	trace_event(TR_VM_PIN, vm, old + 1);
 }
 
 /* Remove a user; return the users left (0: the caller purges). */
@@ -176,9 +182,12 @@ uvmspace_drop_user(struct vmspace *vm)
 	uint32_t old;
 
 	uvmspace_assert(vm, VMSPACE_STATE(VMSPACE_LIVE), __func__);
+	spinlock_enter();	/* no grace period ends before it is traced */
 	old = __atomic_fetch_sub(&vm->vm_users, 1, __ATOMIC_ACQ_REL);
 	if (old == 0)
 		panic("uvmspace_drop_user: vmspace %p user count underflow", vm);
+	trace_event(TR_VM_USER_DROP, vm, old - 1);
+	spinlock_exit();
 	return old - 1;
 }
 
@@ -196,6 +205,7 @@ uvmspace_pin(struct vmspace *vm)
 			return false;
 	} while (!__atomic_compare_exchange_n(&vm->vm_refcnt, &old, old + 1,
 	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	trace_event(TR_VM_PIN, vm, old + 1);
 	return true;
 }
 
@@ -208,6 +218,7 @@ uvmspace_smr_free(void *arg)
 	uvmspace_assert(vm, VMSPACE_STATE(VMSPACE_DEAD), __func__);
 	KASSERT(vm->vm_refcnt == 0);
 	vm->vm_magic = 0;
+	trace_event(TR_VM_FREE, vm, 0);
 	pool_put(&uvmspace_pool, vm);
 	__atomic_sub_fetch(&uvmspace_stats.live[VMSPACE_DEAD], 1, __ATOMIC_RELAXED);
 }
@@ -220,9 +231,12 @@ uvmspace_free(struct vmspace *vm)
 
 	uvmspace_assert(vm, VMSPACE_STATE(VMSPACE_LIVE) |
 	    VMSPACE_STATE(VMSPACE_PURGED), __func__);
+	spinlock_enter();	/* no grace period ends before it is traced */
 	old = __atomic_fetch_sub(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL);
 	if (old == 0)
 		panic("uvmspace_free: vmspace %p pin count underflow", vm);
+	trace_event(TR_VM_UNPIN, vm, old - 1);
+	spinlock_exit();
 	if (old > 1)
 		return;
 	if (__atomic_load_n(&vm->vm_users, __ATOMIC_ACQUIRE) != 0)
@@ -234,6 +248,7 @@ uvmspace_free(struct vmspace *vm)
 	if (uvm_purge_map(vm) != 0 || vm->vm_pmap.pm_resident != 0 ||
 	    vm->vm_pmap.pm_ptpages != 0)
 		panic("uvmspace_free: vmspace %p was not empty after its purge", vm);
+	trace_event(TR_PMAP_DESTROY, vm, 0);
 	pmap_destroy(&vm->vm_pmap);
 	uvmspace_set_state(vm, VMSPACE_PURGED, VMSPACE_DEAD);
 	smr_call(&vm->vm_smr, uvmspace_smr_free, vm);

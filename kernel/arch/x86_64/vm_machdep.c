@@ -210,6 +210,15 @@ cpu_fork(struct proc *child, vaddr_t stack)
 	child->p_md.md_fsbase = p->p_md.md_fsbase;
 }
 
+/* A new thread's TLS (clone's CLONE_SETTLS): its FS base. child has not
+ * run yet; tls is a user address. */
+void
+cpu_fork_tls(struct proc *child, vaddr_t tls)
+{
+	KASSERT(child->p_stat == SIDL && tls < USER_MAX);
+	child->p_md.md_fsbase = tls;
+}
+
 /* Registers of a fresh image: entry, stack, all else zero (exec). */
 void
 setregs(struct proc *p, vaddr_t entry, vaddr_t sp)

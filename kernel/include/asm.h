@@ -13,4 +13,26 @@
 #define TF_SS		(21 * 8)
 #define TF_SIZE		(22 * 8)
 
+#ifdef __ASSEMBLY__
+/* Push the general registers in struct trapframe's order (from tf_rax down
+ * to tf_r15), below the trapno/err/iret words already pushed. */
+.macro TRAPFRAME_PUSH_REGS
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+.endm
+#endif
+
 #endif

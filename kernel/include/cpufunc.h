@@ -49,6 +49,10 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* Save or load the x87/SSE state (a 512-byte, 16-byte aligned area). */
+static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory"); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory"); }
+
 #define PSL_I		0x200	/* rflags interrupt enable */
 
 #define MSR_EFER	0xc0000080

@@ -121,18 +121,6 @@ static const uint8_t fpu_initstate[FXSAVE_SIZE] __aligned(16) = {
 	[FX_MXCSR] = 0x80, [FX_MXCSR + 1] = 0x1f,	/* MXCSR 0x1f80 */
 };
 
-static inline void
-fxsave(void *area)
-{
-	__asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory");
-}
-
-static inline void
-fxrstor(const void *area)
-{
-	__asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
-}
-
 /* The MXCSR bits this CPU supports (FXSAVE's MXCSR_MASK; 0 means the
  * architectural default). */
 static uint32_t

@@ -41,21 +41,7 @@ syscall_entry:
 	pushq	%rcx				/* tf_rip */
 	pushq	$0				/* tf_err */
 	pushq	$T_SYSCALL			/* tf_trapno */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	TRAPFRAME_PUSH_REGS
 	cld
 	movq	%rsp, %rdi
 	/* a frame record ending backtraces at the user %rip */

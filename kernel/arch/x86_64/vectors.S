@@ -28,21 +28,7 @@ alltraps:
 	testb	$3, 24(%rsp)		/* tf_cs: from user mode? */
 	jz	1f
 	swapgs
-1:	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+1:	TRAPFRAME_PUSH_REGS
 	cld
 	movq	%rsp, %rdi
 	/* a frame record that ends at the interrupted code, for backtraces */

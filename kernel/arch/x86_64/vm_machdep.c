@@ -101,18 +101,6 @@ CTASSERT(offsetof(struct cpu_info, ci_uscratch) == 8);	/* syscall.S */
 CTASSERT(offsetof(struct proc, p_pcb.pcb_onfault) == P_PCB_ONFAULT);
 CTASSERT((offsetof(struct proc, p_md.md_fpu) & 15) == 0);
 
-static inline void
-fxsave(void *area)
-{
-	__asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory");
-}
-
-static inline void
-fxrstor(const void *area)
-{
-	__asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
-}
-
 /* SYSCALL/SYSRET and the FPU for user mode on the calling CPU; an
  * smp_xcall function (interrupts off). */
 static void

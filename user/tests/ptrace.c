@@ -70,6 +70,24 @@ read_byte(int fd)
 		;
 }
 
+/* Fork a child that waits until go[1] is closed (or written), then exits
+ * with code; return its pid (the parent keeps go[1]), or -1. */
+static pid_t
+fork_waiting(int go[2], int code)
+{
+	pid_t pid;
+
+	if (pipe(go) != 0)
+		return -1;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(go[1]);
+		read_byte(go[0]);
+		_exit(code);
+	}
+	return pid;
+}
+
 static volatile uint64_t shared_word = 0x1122334455667788ul;
 
 /* TRACEME, a stop at raise(SIGSTOP) seen by wait4 without WUNTRACED,
@@ -259,14 +277,7 @@ detach_and_kill(void)
 	long word;
 	pid_t pid;
 
-	KT_ASSERT_EQ(pipe(go), 0);
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		close(go[1]);
-		read_byte(go[0]);
-		_exit(9);
-	}
-	KT_ASSERT(pid > 0);
+	KT_ASSERT((pid = fork_waiting(go, 9)) > 0);
 	KT_EXPECT_EQ(pt(PTRACE_ATTACH, pid, NULL, NULL), 0);
 	if (expect_stop(pid, SIGSTOP))
 		KT_EXPECT_EQ(pt(PTRACE_DETACH, pid, NULL, NULL), 0);
@@ -330,14 +341,7 @@ errnos(void)
 	else
 		KT_EXPECT_ERR(pt(PTRACE_ATTACH, 1, NULL, NULL), EPERM);
 
-	KT_ASSERT_EQ(pipe(go), 0);
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		close(go[1]);
-		read_byte(go[0]);
-		_exit(0);
-	}
-	KT_ASSERT(pid > 0);
+	KT_ASSERT((pid = fork_waiting(go, 0)) > 0);
 	KT_EXPECT_ERR(pt(PTRACE_PEEKDATA, pid, (void *)&shared_word, &word), ESRCH);
 	KT_EXPECT_ERR(pt(PTRACE_CONT, pid, NULL, NULL), ESRCH);
 	KT_EXPECT_ERR(pt(PTRACE_KILL, pid, NULL, NULL), ESRCH);
@@ -390,14 +394,7 @@ tracer_not_parent(void)
 	int go[2], status, arg[2];
 	pid_t pid;
 
-	KT_ASSERT_EQ(pipe(go), 0);
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		close(go[1]);
-		read_byte(go[0]);
-		_exit(5);
-	}
-	KT_ASSERT(pid > 0);
+	KT_ASSERT((pid = fork_waiting(go, 5)) > 0);
 	arg[0] = pid;
 	arg[1] = go[1];
 	KT_EXPECT_EQ(kt_child_status(sibling_tracer, arg), 0);
@@ -428,14 +425,7 @@ tracer_exit_detaches(void)
 	int go[2], status;
 	pid_t pid;
 
-	KT_ASSERT_EQ(pipe(go), 0);
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		close(go[1]);
-		read_byte(go[0]);
-		_exit(6);
-	}
-	KT_ASSERT(pid > 0);
+	KT_ASSERT((pid = fork_waiting(go, 6)) > 0);
 	KT_EXPECT_EQ(kt_child_status(leaving_tracer, &pid), 0);
 	KT_EXPECT_EQ(write(go[1], "g", 1), 1);
 	KT_ASSERT_EQ(waitpid(pid, &status, 0), pid);

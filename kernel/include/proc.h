@@ -58,6 +58,9 @@
 /* threads (kern/kern_exit.c, kern/kern_single.c) */
 #define P_THREXIT	0x1000	/* left a process that lives on: exit_reap
 				 * frees just the thread */
+#define P_THRDYING	0x2000	/* in exit1, about to tell its joiner: tkill
+				 * no longer reaches it [self; read under
+				 * ps_lock] */
 
 /* ps_flags bits */
 #define PS_EXITING	0x0001	/* exit has begun; no new references */

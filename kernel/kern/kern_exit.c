@@ -149,6 +149,10 @@ exit_thread(struct proc *p)
 	struct vmspace *vm = pr->ps_vmspace;
 
 	KASSERT(p == curproc && !(p->p_flag & P_SYSTEM));
+	/* once the joiner can see p gone, tkill must not find it either */
+	spinlock_acquire(&pr->ps_lock);
+	p->p_flag |= P_THRDYING;
+	spinlock_release(&pr->ps_lock);
 	/* the map lives while p is on the thread list */
 	futex_clear_child_tid(p);
 	spinlock_acquire(&pr->ps_lock);

@@ -678,8 +678,8 @@ sys_tkill(struct proc *p, const uint64_t *args)
 		return -ESRCH;
 	spinlock_acquire(&pr->ps_lock);
 	if (!(__atomic_load_n(&pr->ps_flags, __ATOMIC_ACQUIRE) & PS_EXITING))
-		for (t = pr->ps_threads; t != NULL && t->p_tid != tid;
-		    t = t->p_thrnext)
+		for (t = pr->ps_threads; t != NULL && (t->p_tid != tid ||
+		    (t->p_flag & P_THRDYING)); t = t->p_thrnext)
 			;
 	if (t != NULL)
 		error = sig_cansignal(p->p_p, pr) ? 0 : EPERM;

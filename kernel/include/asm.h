@@ -33,6 +33,25 @@
 	pushq	%r14
 	pushq	%r15
 .endm
+
+/* Pop what TRAPFRAME_PUSH_REGS pushed. */
+.macro TRAPFRAME_POP_REGS
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+.endm
 #endif
 
 #endif

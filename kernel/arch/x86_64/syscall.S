@@ -70,24 +70,8 @@ syscall_return:
 	movq	TF_R11(%rsp), %r11
 	cmpq	TF_RFLAGS(%rsp), %r11
 	jne	1f
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11				/* overwritten below */
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx				/* overwritten below */
-	popq	%rbx
-	popq	%rax
+	TRAPFRAME_POP_REGS			/* %rcx, %r11: %rip, %rflags */
 	addq	$16, %rsp			/* trapno, err */
-	movq	(%rsp), %rcx			/* tf_rip */
-	movq	16(%rsp), %r11			/* tf_rflags */
 	movq	24(%rsp), %rsp			/* tf_rsp: the user stack */
 	swapgs
 	sysretq

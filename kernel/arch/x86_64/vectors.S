@@ -39,21 +39,7 @@ alltraps:
 	addq	$16, %rsp
 	.globl trapret
 trapret:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	TRAPFRAME_POP_REGS
 	addq	$16, %rsp		/* trapno, err */
 	testb	$3, 8(%rsp)		/* cs */
 	jz	2f

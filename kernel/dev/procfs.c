@@ -417,24 +417,34 @@ meminfo_pool(const struct pool_stats *st, void *arg)
 	    st->pst_name, st->pst_slabs, st->pst_name, st->pst_failures);
 }
 
-/* Every memory counter, "key: value" a line. The snapshot's own buffer
- * pages count as free (as if nobody were reading). */
-static int
-meminfo_gen(struct procfs_buf *pb, pid_t pid __unused)
+/* Print the page counters into pb ("pages.total", "pages.free", then one
+ * line per use). The snapshot's own buffer pages count as free, as if
+ * nobody were reading. */
+void
+procfs_print_pages(struct procfs_buf *pb, struct uvmexp *u)
 {
 	static const char *const use[PG_USE_NUSES] = { "free", "reserved",
 	    "kernel", "user", "ptp", "pool" };
 	unsigned own = procfs_buf_pages(pb);
-	struct smr_stats ss;
-	struct uvmexp u;
 	int i;
 
-	uvm_page_counters(&u);
-	procfs_printf(pb, "pages.total: %lu\npages.free: %lu\n", u.npages,
-	    u.free + own);
-	u.byuse[PG_USE_KERNEL] -= own;
+	uvm_page_counters(u);
+	u->free += own;
+	u->byuse[PG_USE_KERNEL] -= own;
+	procfs_printf(pb, "pages.total: %lu\npages.free: %lu\n", u->npages,
+	    u->free);
 	for (i = PG_USE_FREE + 1; i < PG_USE_NUSES; i++)
-		procfs_printf(pb, "pages.%s: %lu\n", use[i], u.byuse[i]);
+		procfs_printf(pb, "pages.%s: %lu\n", use[i], u->byuse[i]);
+}
+
+/* Every memory counter, "key: value" a line. */
+static int
+meminfo_gen(struct procfs_buf *pb, pid_t pid __unused)
+{
+	struct smr_stats ss;
+	struct uvmexp u;
+
+	procfs_print_pages(pb, &u);
 	procfs_printf(pb, "pages.allocs: %lu\npages.frees: %lu\n"
 	    "pages.failures: %lu\n", u.allocs, u.frees, u.failures);
 	procfs_printf(pb, "pmap.pmaps: %lu\npmap.ptpages: %lu\n"

@@ -68,20 +68,12 @@ exeunt_threads(const struct pool_stats *st, void *arg)
 static int
 exeunt_gen(struct procfs_buf *pb, pid_t pid __unused)
 {
-	static const char *const use[PG_USE_NUSES] = { "free", "reserved",
-	    "kernel", "user", "ptp", "pool" };
-	unsigned own = procfs_buf_pages(pb);
 	struct smr_stats ss;
 	struct uvmexp u;
 	uint64_t threads = 0;
-	int i;
 
-	uvm_page_counters(&u);
-	u.byuse[PG_USE_KERNEL] -= own;
-	procfs_printf(pb, "purge: %s\npages.total: %lu\npages.free: %lu\n",
-	    uvm_purge_at_exit() ? "exit" : "reaper", u.npages, u.free + own);
-	for (i = PG_USE_FREE + 1; i < PG_USE_NUSES; i++)
-		procfs_printf(pb, "pages.%s: %lu\n", use[i], u.byuse[i]);
+	procfs_printf(pb, "purge: %s\n", uvm_purge_at_exit() ? "exit" : "reaper");
+	procfs_print_pages(pb, &u);
 	procfs_printf(pb, "pmap.pmaps: %lu\npmap.ptpages: %lu\n",
 	    __atomic_load_n(&pmap_stats.pmaps, __ATOMIC_RELAXED),
 	    __atomic_load_n(&pmap_stats.ptpages, __ATOMIC_RELAXED));

@@ -58,6 +58,10 @@ void	procfs_printf(struct procfs_buf *pb, const char *fmt, ...)
 /* Pages the snapshot buffer holds (allocated before pn_gen runs, so a
  * generator that reports page counts can leave its own buffer out). */
 unsigned procfs_buf_pages(struct procfs_buf *pb);
+struct uvmexp;
+/* Print the page counters (pages.total, pages.free, pages.<use>) with the
+ * snapshot's own pages counted as free; the counters are left in *u. */
+void	procfs_print_pages(struct procfs_buf *pb, struct uvmexp *u);
 
 /* Add a top-level file; return 0, EEXIST or EINVAL. */
 int	procfs_register(struct procfs_node *pn);

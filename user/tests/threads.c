@@ -262,17 +262,25 @@ child_exit_group(void *arg)
 	exit(CHILD_EXIT);
 }
 
+/* Run child in a fresh process DEATH_ROUNDS times; every one must exit
+ * with CHILD_EXIT, whatever its other threads were doing. */
+static void
+exits_with_status_every_round(void (*child)(void *))
+{
+	int i, status;
+
+	for (i = 0; i < DEATH_ROUNDS; i++) {
+		status = kt_child_status(child, NULL);
+		KT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT);
+	}
+}
+
 /* exit_group while the other threads spin in user mode on other CPUs: the
  * process dies with the status, every time. */
 static void
 exit_group_spinning(void)
 {
-	int i, status;
-
-	for (i = 0; i < DEATH_ROUNDS; i++) {
-		status = kt_child_status(child_exit_group, NULL);
-		KT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT);
-	}
+	exits_with_status_every_round(child_exit_group);
 }
 
 static void *
@@ -307,12 +315,7 @@ child_futex_exit(void *arg)
 static void
 futex_blocked_exit(void)
 {
-	int i, status;
-
-	for (i = 0; i < DEATH_ROUNDS; i++) {
-		status = kt_child_status(child_futex_exit, NULL);
-		KT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT);
-	}
+	exits_with_status_every_round(child_futex_exit);
 }
 
 static int ready_fd;

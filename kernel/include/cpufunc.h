@@ -53,7 +53,23 @@ static inline uint64_t rdtsc(void)
 static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory"); }
 static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory"); }
 
-#define PSL_I		0x200	/* rflags interrupt enable */
+#define PSL_C		0x00000001	/* rflags bits */
+#define PSL_PF		0x00000004
+#define PSL_AF		0x00000010
+#define PSL_Z		0x00000040
+#define PSL_N		0x00000080
+#define PSL_T		0x00000100
+#define PSL_I		0x00000200	/* interrupt enable */
+#define PSL_D		0x00000400
+#define PSL_V		0x00000800
+#define PSL_NT		0x00004000	/* nested task */
+#define PSL_RF		0x00010000
+#define PSL_AC		0x00040000
+/* The bits user mode may change through sigreturn or a tracer's SETREGS
+ * (Linux's FIX_EFLAGS/FLAG_MASK): arithmetic, TF, DF, RF, AC. IF is
+ * forced on; IOPL, NT and VM stay clear. */
+#define PSL_USERCHANGE	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | \
+			 PSL_D | PSL_V | PSL_RF | PSL_AC)
 
 #define MSR_EFER	0xc0000080
 #define MSR_STAR	0xc0000081

@@ -66,6 +66,10 @@ void	process_read_end(struct process_reader *rd);
  * or rd's argv range (cmdline). */
 int	process_domem_reader(struct process_reader *rd, int flags, vaddr_t va,
 	    struct uio *uio, size_t *donep);
+/* process_domem_reader with the caller's bounce page (PAGE_SIZE bytes),
+ * for a reader that moves many pieces (process_vm_readv/writev). */
+int	process_domem_pinned(struct process_reader *rd, int flags, vaddr_t va,
+	    struct uio *uio, char *bounce, size_t *donep);
 /* Move uio_resid bytes between uio's buffers and pid's memory from va
  * (UIO_READ: out of the target), a page at a time through a kernel bounce
  * buffer, with the pin of process_read_begin held throughout. Return 0, or

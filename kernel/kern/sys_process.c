@@ -12,7 +12,8 @@
  * page, never mapping the target, and never holding the target's map lock
  * across a touch of the caller's own memory. Every reader goes through
  * here: ptrace PEEK/POKE, process_vm_readv/writev, /proc/<pid>/{cmdline,
- * maps,mem} (kern/procfs_pid.c). A reader racing an exit sees the old
+ * maps,mem} (kern/procfs_pid.c), process_vm_readv/writev
+ * (kern/sys_process_vm.c). A reader racing an exit sees the old
  * contents or an error (the purged map is empty), never freed memory.
  *
  * ptrace (Linux semantics, the requests of ptrace.h): a tracee is on its
@@ -46,14 +47,6 @@
 #include "trace.h"
 #include "uvm_map.h"
 #include "uvm_vmspace.h"
-
-#define IOV_MAX		1024		/* Linux's UIO_MAXIOV */
-#define MAX_RW_COUNT	0x7ffff000UL	/* Linux's cap on one transfer */
-#define IOV_CHUNK	(PAGE_SIZE / sizeof(struct iovec))
-
-/* rflags bits a tracer may set (Linux's FLAG_MASK; sigreturn's set):
- * CF PF AF ZF SF TF DF OF RF AC. */
-#define PTRACE_RFLAGS	0x00050dd5UL
 
 /* Linux's struct user_regs_struct (x86-64), GETREGS/SETREGS. */
 struct user_regs {
@@ -149,7 +142,7 @@ process_prot_span(struct vmspace *vm, vaddr_t va, size_t n, vm_prot_t prot)
 
 /* Move uio's bytes between its buffers and rd's vmspace from va, a page
  * at a time through bounce; return 0 or an errno, the bytes in *donep. */
-static int
+int
 process_domem_pinned(struct process_reader *rd, int flags, vaddr_t va,
     struct uio *uio, char *bounce, size_t *donep)
 {
@@ -217,145 +210,6 @@ process_domem(struct proc *curp, pid_t pid, int flags, vaddr_t va,
 	error = process_domem_reader(&rd, flags, va, uio, donep);
 	process_read_end(&rd);
 	return error;
-}
-
-/* ---- process_vm_readv, process_vm_writev ---- */
-
-/* A walk over a user iovec array, copied in a page of entries at a time. */
-struct iov_walk {
-	const struct iovec *iw_uiov;	/* the user array */
-	size_t		iw_cnt;		/* entries in it */
-	size_t		iw_next;	/* index of the next entry to load */
-	struct iovec	*iw_buf;	/* a page of entries */
-	size_t		iw_base, iw_nbuf; /* index of iw_buf[0], entries held */
-};
-
-/* Return entry i of the walk in *iov; 0 or EFAULT. */
-static int
-iov_walk_get(struct iov_walk *iw, size_t i, struct iovec *iov)
-{
-	int error;
-
-	if (i < iw->iw_base || i >= iw->iw_base + iw->iw_nbuf) {
-		iw->iw_base = i;
-		iw->iw_nbuf = MIN(iw->iw_cnt - i, IOV_CHUNK);
-		if ((error = copyin(iw->iw_uiov + i, iw->iw_buf,
-		    iw->iw_nbuf * sizeof(struct iovec))) != 0) {
-			iw->iw_nbuf = 0;
-			return error;
-		}
-	}
-	*iov = iw->iw_buf[i - iw->iw_base];
-	return 0;
-}
-
-/* Check every entry as Linux's import_iovec does (a length above
- * SSIZE_MAX: EINVAL; local, a base that is no user range: EFAULT); return
- * 0 and the total in *totalp (local lengths capped at MAX_RW_COUNT), or an
- * errno. */
-static int
-iov_walk_check(struct iov_walk *iw, bool local, size_t *totalp)
-{
-	struct iovec iov;
-	size_t i, total = 0;
-	int error;
-
-	for (i = 0; i < iw->iw_cnt; i++) {
-		if ((error = iov_walk_get(iw, i, &iov)) != 0)
-			return error;
-		if ((ssize_t)iov.iov_len < 0)
-			return EINVAL;
-		if (local && !uaddr_ok(iov.iov_base, iov.iov_len))
-			return EFAULT;
-		total += local ? MIN(iov.iov_len, MAX_RW_COUNT - total) :
-		    (iov.iov_len != 0);
-	}
-	*totalp = total;
-	return 0;
-}
-
-/* Transfer between the local and remote arrays with rd pinned: pairs of
- * pieces, in order, until one side ends or a piece fails. Return 0 or the
- * errno that stopped it; the bytes moved in *donep. */
-static int
-process_vm_copy(struct process_reader *rd, struct iov_walk *lw,
-    struct iov_walk *rw, size_t ltotal, bool write, size_t *donep)
-{
-	struct iovec l = { 0 }, r = { 0 }, piece;
-	size_t li = 0, ri = 0, done = 0, n, moved;
-	struct uio uio;
-	char *bounce;
-	int error = 0;
-
-	if ((bounce = kmalloc(PAGE_SIZE, M_NOWAIT)) == NULL)
-		return ENOMEM;
-	while (done < ltotal) {
-		while (l.iov_len == 0 && li < lw->iw_cnt && error == 0)
-			error = iov_walk_get(lw, li++, &l);
-		while (r.iov_len == 0 && ri < rw->iw_cnt && error == 0)
-			error = iov_walk_get(rw, ri++, &r);
-		if (error != 0 || l.iov_len == 0 || r.iov_len == 0)
-			break;
-		n = MIN(MIN(l.iov_len, r.iov_len), ltotal - done);
-		piece = (struct iovec){ l.iov_base, n };
-		uio = (struct uio){ .uio_iov = &piece, .uio_iovcnt = 1,
-		    .uio_resid = n, .uio_segflg = UIO_USERSPACE,
-		    .uio_rw = write ? UIO_WRITE : UIO_READ };
-		error = process_domem_pinned(rd, 0, (vaddr_t)r.iov_base, &uio,
-		    bounce, &moved);
-		done += moved;
-		if (error != 0)
-			break;
-		l.iov_base = (char *)l.iov_base + n;
-		l.iov_len -= n;
-		r.iov_base = (char *)r.iov_base + n;
-		r.iov_len -= n;
-	}
-	kfree(bounce, PAGE_SIZE);
-	*donep = done;
-	return error;
-}
-
-/* process_vm_readv/writev(pid, lvec, liovcnt, rvec, riovcnt, flags):
- * the bytes moved, stopping at the first remote piece that fails; an
- * error only if nothing was moved. */
-static long
-process_vm_rw(struct proc *p, const uint64_t *args, bool write)
-{
-	struct iov_walk lw = { (const struct iovec *)args[1], args[2] };
-	struct iov_walk rw = { (const struct iovec *)args[3], args[4] };
-	struct process_reader rd;
-	size_t ltotal, rpieces, done = 0;
-	int error;
-
-	if (args[5] != 0 || lw.iw_cnt > IOV_MAX || rw.iw_cnt > IOV_MAX)
-		return -EINVAL;
-	lw.iw_buf = kmalloc(PAGE_SIZE, M_NOWAIT);
-	rw.iw_buf = kmalloc(PAGE_SIZE, M_NOWAIT);
-	if (lw.iw_buf == NULL || rw.iw_buf == NULL)
-		error = ENOMEM;
-	else if ((error = iov_walk_check(&lw, true, &ltotal)) == 0 &&
-	    ltotal > 0 && (error = iov_walk_check(&rw, false, &rpieces)) == 0 &&
-	    rpieces > 0 &&
-	    (error = process_read_begin(p, (pid_t)args[0], PMEM_PERM, &rd)) == 0) {
-		error = process_vm_copy(&rd, &lw, &rw, ltotal, write, &done);
-		process_read_end(&rd);
-	}
-	kfree(lw.iw_buf, PAGE_SIZE);
-	kfree(rw.iw_buf, PAGE_SIZE);
-	return done > 0 ? (long)done : -error;
-}
-
-long
-sys_process_vm_readv(struct proc *p, const uint64_t *args)
-{
-	return process_vm_rw(p, args, false);
-}
-
-long
-sys_process_vm_writev(struct proc *p, const uint64_t *args)
-{
-	return process_vm_rw(p, args, true);
 }
 
 /* ---- the tracee's side ---- */
@@ -651,8 +505,8 @@ ptrace_regs(struct process *pr, struct user_regs *ur, bool set)
 		tf->tf_rdx = ur->rdx; tf->tf_rsi = ur->rsi;
 		tf->tf_rdi = ur->rdi; tf->tf_rip = ur->rip;
 		tf->tf_rsp = ur->rsp;
-		tf->tf_rflags = (tf->tf_rflags & ~PTRACE_RFLAGS) |
-		    (ur->eflags & PTRACE_RFLAGS) | PSL_I;
+		tf->tf_rflags = (tf->tf_rflags & ~PSL_USERCHANGE) |
+		    (ur->eflags & PSL_USERCHANGE) | PSL_I;
 		tf->tf_cs = GSEL_UCODE | SEL_UPL;
 		tf->tf_ss = GSEL_UDATA | SEL_UPL;
 		t->p_md.md_fsbase = ur->fs_base;

@@ -92,21 +92,6 @@ struct rt_sigframe {
 #define FX_MXCSR_MASK	28
 #define RED_ZONE	128
 
-/* Flags a sigreturn may set (Linux's FIX_EFLAGS): arithmetic, TF, DF,
- * AC, RF. IF is forced on, IOPL/NT/VM stay clear. */
-#define PSL_C		0x00000001
-#define PSL_PF		0x00000004
-#define PSL_AF		0x00000010
-#define PSL_Z		0x00000040
-#define PSL_N		0x00000080
-#define PSL_T		0x00000100
-#define PSL_D		0x00000400
-#define PSL_V		0x00000800
-#define PSL_RF		0x00010000
-#define PSL_AC		0x00040000
-#define PSL_USERCHANGE	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | \
-			 PSL_D | PSL_V | PSL_RF | PSL_AC)
-
 CTASSERT(sizeof(struct sigcontext) == 256);
 CTASSERT(offsetof(struct ucontext, uc_mcontext) == 40);
 CTASSERT(sizeof(struct ucontext) == 304);

@@ -86,10 +86,6 @@ cpu_thread_setup(struct proc *p, void (*func)(void *), void *arg)
 #define CR0_TS		0x00000008	/* task switched: kept clear */
 #define CR4_OSFXSR	0x00000200	/* FXSAVE/FXRSTOR and SSE */
 #define CR4_OSXMMEXCPT	0x00000400	/* SSE exceptions as #XM */
-#define PSL_T		0x00000100	/* trap flag */
-#define PSL_D		0x00000400	/* direction flag */
-#define PSL_NT		0x00004000	/* nested task */
-#define PSL_AC		0x00040000	/* alignment check */
 #define PSL_USER	(PSL_I | 0x2)	/* a new user context: IF, bit 1 */
 #define FPU_FCW_INIT	0x037f		/* x87 control word after FNINIT */
 #define FPU_MXCSR_INIT	0x1f80		/* SSE exceptions masked */

@@ -72,6 +72,9 @@
 				 * [proctree_lock] */
 #define PS_CONTNOTE	0x0010	/* continued; wait4(WCONTINUED) not told yet
 				 * [proctree_lock] */
+#define PS_SYSTEM	0x0020	/* a kernel thread's: findable by pid for ps
+				 * and /proc, never traced, read or signalled
+				 * [const once hashed] */
 /* threads (kern/kern_single.c) */
 #define PS_SINGLEEXIT	0x1000	/* ps_single makes every other thread exit
 				 * [set and cleared under ps_lock; read
@@ -312,8 +315,7 @@ void	procinit(void);
  * not yet findable; pid 1 is handed out only when want_init. NULL on
  * ENOMEM or when every pid is taken. */
 struct process *process_alloc(bool want_init);
-/* Free a process that never became findable (fork's error path, kernel
- * threads), now. */
+/* Free a process that never became findable (fork's error path), now. */
 void	process_free(struct process *pr);
 /* Return a zeroed thread, or NULL. */
 struct proc *proc_alloc(void);
@@ -332,6 +334,9 @@ void	proc_tree_link(struct process *parent, struct process *child);
 /* Unlink zombie pr from its parent and the hash and drop the tree's
  * reference (wait4). Caller holds proctree_lock; it is released. */
 void	proc_collect(struct process *pr);
+/* Unhash pr, which no parent collects (a kernel thread's), and drop the
+ * tree's reference. */
+void	process_unhash_release(struct process *pr);
 /* Return 0 and the smallest findable pid >= pid in *nextp, or ENOENT
  * (the /proc pid provider). */
 int	process_next_pid(pid_t pid, pid_t *nextp);

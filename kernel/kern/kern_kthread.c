@@ -3,8 +3,10 @@
  *
  * Owns the kernel-thread counters, the dead list and the reaper thread
  * (the proc and process structs come from kern/kern_proc.c). A kernel
- * thread is the one thread (P_SYSTEM) of its own process, running on a
- * uvm_km kernel stack.
+ * thread is the one thread (P_SYSTEM) of its own process (PS_SYSTEM),
+ * running on a uvm_km kernel stack. The process is hashed by its pid, so
+ * ps and /proc show it, ptrace refuses it (EPERM), signals find no
+ * handlers in it and readers of its memory find none (no user vmspace).
  *
  * Lifecycle: kthread_create allocates process, thread and stack (all or
  * nothing), builds the first context and makes it runnable. A kernel
@@ -16,8 +18,8 @@
  * switches away for the last time (sched_exit), all under deadproc_lock
  * handed to the scheduler. The reaper takes the list, waits until each
  * thread's context is saved (sched_wait_offcpu), then frees a kernel
- * thread's stack, thread and process here (kthread_free: no parent to
- * wake) and hands a user thread to exit_reap.
+ * thread's stack and thread here and unhashes its process, freed after an
+ * SMR grace period (kthread_free: no parent to wake) and hands a user thread to exit_reap.
  *
  * Locks: deadproc_lock guards the dead list; the counters are atomic.
  */
@@ -71,7 +73,9 @@ kthread_create(void (*func)(void *), void *arg, const char *name)
 
 	pr->ps_threads = p;
 	pr->ps_nthreads = 1;
+	pr->ps_flags = PS_SYSTEM;
 	strlcpy(pr->ps_comm, name, sizeof(pr->ps_comm));
+	process_hash(pr);
 
 	__atomic_add_fetch(&kthread_stats.created, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&kthread_stats.live, 1, __ATOMIC_RELAXED);
@@ -90,8 +94,9 @@ kthread_free(struct proc *p)
 	KASSERT(pr->ps_threads == p && p->p_thrnext == NULL);
 	trace_event(TR_REAP, NULL, pr->ps_pid);
 	uvm_km_kstack_free(p->p_kstack);
+	pr->ps_threads = NULL;
 	proc_free(p);
-	process_free(pr);
+	process_unhash_release(pr);
 	__atomic_add_fetch(&kthread_stats.freed, 1, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&kthread_stats.live, 1, __ATOMIC_RELAXED);
 }

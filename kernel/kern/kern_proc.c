@@ -12,13 +12,15 @@
  * a freed pid comes back only after the whole space went round. Pid 1 is
  * init's alone.
  *
- * Lookups: user processes are hashed by pid once fork or exec made them
- * (process_hash). Readers (kill, /proc, ptrace) walk a chain inside an SMR
- * read section and take a reference with increment-if-not-zero
- * (prfind_ref): a process whose last reference went is never brought back.
- * The tree holds one reference from process_alloc until wait4 collects
- * the zombie, which unhashes it first; the last prrele hands the struct
- * to smr_call, so a reader still walking the chain never sees it freed.
+ * Lookups: processes are hashed by pid once fork, exec or kthread_create
+ * made them (process_hash; a kernel thread's is marked PS_SYSTEM).
+ * Readers (kill, /proc, ptrace) walk a chain inside an SMR read section
+ * and take a reference with increment-if-not-zero (prfind_ref): a
+ * process whose last reference went is never brought back. The tree
+ * holds one reference from process_alloc until wait4 collects the zombie
+ * (or the reaper frees a kernel thread), which unhashes it first; the
+ * last prrele hands the struct to smr_call, so a reader still walking the
+ * chain never sees it freed.
  *
  * Locks: pidhash_lock (spinlock) guards the bitmap, the hash chains'
  * writers and lastpid; proctree_lock (spinlock) guards the tree and the
@@ -345,6 +347,14 @@ proc_collect(struct process *pr)
 		pr->ps_pptr = NULL;
 	}
 	spinlock_release(&proctree_lock);
+	process_unhash_release(pr);
+}
+
+/* Unhash pr and drop the tree's reference: the end of a process that no
+ * parent collects (a kernel thread's), and of wait4's collection. */
+void
+process_unhash_release(struct process *pr)
+{
 	process_unhash(pr);
 	prrele(pr);
 }

@@ -19,6 +19,7 @@
 #include "uvm_km.h"
 #include "proc.h"
 #include "sched.h"
+#include "smr.h"
 
 /* ---- helpers ---- */
 
@@ -48,10 +49,13 @@ kt_reclaim_cpu(void *arg __unused)
 	pool_reclaim_all();
 }
 
-/* Empty every CPU's pool caches, then read the counters. */
+/* Let the grace period of every freed process pass (a kernel thread's
+ * process is unhashed by the reaper and freed through SMR), empty every
+ * CPU's pool caches, then read the counters. */
 static void
 kt_counters_get(struct kt_counters *c)
 {
+	smr_barrier();
 	smp_xcall(cpus_online_mask(), kt_reclaim_cpu, NULL);
 	memset(c, 0, sizeof(*c));
 	uvm_page_counters(&c->uvm);

@@ -66,7 +66,9 @@ process_check(struct proc *curp, struct process *pr, int flags)
 	uid_t uid = __atomic_load_n(&curp->p_p->ps_uid, __ATOMIC_RELAXED);
 	bool ok = true;
 
-	if (__atomic_load_n(&pr->ps_flags, __ATOMIC_ACQUIRE) & PS_EXITING)
+	/* a kernel thread has no user memory (and no signal state) */
+	if (__atomic_load_n(&pr->ps_flags, __ATOMIC_ACQUIRE) &
+	    (PS_EXITING | PS_SYSTEM))
 		return ESRCH;
 	if ((flags & PMEM_PERM) && uid != 0 &&
 	    uid != __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED))
@@ -435,7 +437,8 @@ ptrace_attach(struct proc *p, pid_t pid)
 
 	if ((pr = prfind_ref(pid)) == NULL)
 		return ESRCH;
-	if (pr == p->p_p || pr == initprocess || (uid != 0 &&
+	if (pr == p->p_p || pr == initprocess ||
+	    (pr->ps_flags & PS_SYSTEM) || (uid != 0 &&
 	    uid != __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED)))
 		error = EPERM;
 	else if (__atomic_load_n(&pr->ps_flags, __ATOMIC_ACQUIRE) & PS_EXITING)

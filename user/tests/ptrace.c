@@ -363,6 +363,45 @@ errnos(void)
 	close(go[1]);
 }
 
+/* Return the pid of a kernel thread, from /proc: a pid other than 1
+ * whose status says PPid 0 (Linux's kthreadd, every kernel thread of
+ * exeunt); 0 if none is visible (a Linux pid namespace). */
+static pid_t
+kthread_pid(void)
+{
+	char path[64], line[128];
+	pid_t pid, found = 0;
+	FILE *f;
+
+	for (pid = 2; pid < 64 && found == 0; pid++) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strcmp(line, "PPid:\t0\n") == 0)
+				found = pid;
+		fclose(f);
+	}
+	return found;
+}
+
+/* A kernel thread is never traced: ATTACH is EPERM (Linux: PF_KTHREAD),
+ * for root as for anyone, and the thread runs on. */
+static void
+attach_kthread(void)
+{
+	pid_t kpid = kthread_pid();
+
+	if (kpid == 0) {
+		kt_skip("no kernel thread visible in /proc");
+		return;
+	}
+	kt_diag("kernel thread %d", (int)kpid);
+	KT_EXPECT_ERR(pt(PTRACE_ATTACH, kpid, NULL, NULL), EPERM);
+	KT_EXPECT_ERR(pt(PTRACE_PEEKDATA, kpid, NULL, NULL), ESRCH);
+	KT_EXPECT_EQ(kill(kpid, 0), 0);		/* still there */
+}
+
 /* In the tracer of tracer_not_parent: attach to the sibling *arg, let it
  * go on, see its exit exactly once. */
 static void
@@ -484,6 +523,7 @@ static const struct kt_case cases[] = {
 	KT_CASE_FORK(getregs_setregs),
 	KT_CASE_FORK(detach_and_kill),
 	KT_CASE_FORK(errnos),
+	KT_CASE_FORK(attach_kthread),
 	KT_CASE_FORK(tracer_not_parent),
 	KT_CASE_FORK(tracer_exit_detaches),
 	KT_CASE_FORK(peek_racing_exit),

@@ -124,6 +124,7 @@ kmain(paddr_t mbi)
 	boot_cmdline();
 	witness_init();			/* witness=off|on|panic (locks) */
 	boot_banner();
+	uvm_page_poison = bootopt_num("poison", 1) != 0;	/* before any page is freed */
 	memory_init(0, 4UL << 30);	/* what the boot direct map reaches */
 	kmalloc_init();			/* the size-class pools */
 	pmap_bootstrap(memory_top());	/* direct map of all memory, W^X */

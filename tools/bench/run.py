@@ -49,6 +49,10 @@ BENCHES = ["lat_proc", "exit_reap", "sparse", "exit_storm", "peek"]
 PURGES = ["exit", "reaper"]
 MEM = "512M"
 LINUX_CMDLINE = "console=ttyS0 transparent_hugepage=never quiet panic=-1"
+# exeunt's debugging detectors that Linux also leaves off by default: page
+# poisoning (Linux's page_poison/init_on_free) and lock-order checking
+# (lockdep). The tests always run with both on.
+EXEUNT_CMDLINE = "poison=0 witness=off"
 START_TIMEOUT = {"linux": 240, "exeunt": 90}    # s to init's plan
 IDLE_TIMEOUT = 150      # s between init's results (its watchdog: 60 s)
 POLL = 0.5              # s between looks at a running boot's log
@@ -152,7 +156,8 @@ def boot_argv(boot, args, vmlinuz, initramfs, benches):
                 "-serial", "file:" + boot.log_path]
     return [os.path.join(ROOT, "tools", "qemu-run"), "--smp", str(boot.smp),
             "--mem", args.mem,
-            "--cmdline", "tests=%s purge=%s" % (paths, boot.purge),
+            "--cmdline", "tests=%s purge=%s %s" % (paths, boot.purge,
+                                                  EXEUNT_CMDLINE),
             "--timeout", str(hard_limit(boot, benches) + 30),
             "--log", boot.log_path, args.iso]
 
@@ -333,8 +338,9 @@ def main(argv):
             "Linux: %s, command line \"%s\", init and programs from "
             "the initramfs" % (os.path.basename(vmlinuz) or "none",
                                LINUX_CMDLINE),
-            "exeunt: %s, tests=/bench/<program>,... purge=exit|reaper" % (
-                os.path.basename(args.iso) if args.iso else "not built"),
+            "exeunt: %s, tests=/bench/<program>,... purge=exit|reaper %s" % (
+                os.path.basename(args.iso) if args.iso else "not built",
+                EXEUNT_CMDLINE),
             "programs: " + " ".join(benches)]
     report.write(out_dir, boots, summaries, meta)
     complete = all(b.log.started and all(

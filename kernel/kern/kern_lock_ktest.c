@@ -568,6 +568,43 @@ test_witness_sleep(struct ktest *t)
 	witness_class_reset("ktest_sleep_spin");
 }
 
+static struct spinlock kl_spin = SPINLOCK_INITIALIZER("ktest_kl_spin");
+
+/* Taking kernel_lock under a spinlock is reported: that CPU spins with
+ * interrupts off, and the holder may be waiting for it to answer a TLB
+ * shootdown. Taking it with no spinlock held is not. */
+static void
+test_witness_kernel_lock_under_spin(struct ktest *t)
+{
+	struct witness_report wr;
+	int ls, lk;
+	uint64_t n0;
+
+	if (witness_getmode() != WITNESS_ON) {
+		ktest_skip(t, "needs witness=on");
+		return;
+	}
+	n0 = witness_report_count();
+	KERNEL_LOCK();
+	KERNEL_UNLOCK();
+	KT_EXPECT_EQ(t, witness_report_count(), n0);
+	ktest_log(t, "a deliberate report follows");
+	ls = __LINE__ + 1;
+	spinlock_acquire(&kl_spin);
+	lk = __LINE__ + 1;
+	KERNEL_LOCK();			/* free: it does not spin */
+	KERNEL_UNLOCK();
+	spinlock_release(&kl_spin);
+	KT_EXPECT_EQ(t, witness_report_count(), n0 + 1);
+	KT_ASSERT(t, witness_last_report(&wr));
+	KT_EXPECT_EQ(t, wr.wr_kind, WITNESS_SLEEP);
+	KT_EXPECT(t, strcmp(wr.wr_held, "ktest_kl_spin") == 0);
+	KT_EXPECT(t, strcmp(wr.wr_acquired, "kernel_lock") == 0);
+	KT_EXPECT_EQ(t, wr.wr_held_line, ls);
+	KT_EXPECT_EQ(t, wr.wr_line, lk);
+	witness_class_reset("ktest_kl_spin");
+}
+
 static const struct ktest_case lock_cases[] = {
 	KTEST_CASE(test_mutex_enter_try),
 	KTEST_CASE(test_rwlock_writer_first),
@@ -576,6 +613,7 @@ static const struct ktest_case lock_cases[] = {
 	KTEST_CASE(test_witness_reversal),
 	KTEST_CASE(test_witness_transitive),
 	KTEST_CASE(test_witness_sleep),
+	KTEST_CASE(test_witness_kernel_lock_under_spin),
 	KTEST_CASE(test_spinlock_torture),
 	KTEST_CASE(test_mutex_torture),
 	KTEST_CASE(test_kernel_lock_torture),

@@ -120,6 +120,14 @@ witness_sleepable(const struct lock_object *lo)
 	return lo->lo_type == LO_MUTEX || lo->lo_type == LO_RWLOCK;
 }
 
+/* True if taking lo may wait, with interrupts on, for as long as its
+ * holder likes: a sleeping lock, or kernel_lock (see witness_sleep_report). */
+static bool
+witness_waits(const struct lock_object *lo)
+{
+	return witness_sleepable(lo) || lo->lo_type == LO_KERNEL;
+}
+
 /* This CPU's stack of spinlocks. Caller has interrupts off. */
 static struct witness_stack *
 witness_spin_stack(void)
@@ -372,8 +380,11 @@ witness_order_add(const struct witness_held *wh, int hc, int c,
 		witness_emit(&wm, print);
 }
 
-/* Report sleeping (lo == NULL) or taking sleeping lock lo at file:line
- * while holding spinlock wh. Interrupts are off. */
+/* Report sleeping (lo == NULL) or taking lo, a sleeping lock or
+ * kernel_lock, at file:line while holding spinlock wh. Interrupts are off.
+ * kernel_lock spins, but with interrupts off: its holder may be waiting
+ * for this CPU to answer a cross-call (a TLB shootdown), which it never
+ * will, so it counts as a sleep here. */
 static void
 witness_sleep_report(const struct witness_held *wh, struct lock_object *lo,
     const char *file, int line)
@@ -391,7 +402,8 @@ witness_sleep_report(const struct witness_held *wh, struct lock_object *lo,
 	bool print;
 
 	witness_msg_add(&wm, "%s%s at %s:%d while holding spinlock %s "
-	    "(taken at %s:%d)", lo != NULL ? "taking sleeping lock " : "",
+	    "(taken at %s:%d)", lo == NULL ? "" : lo->lo_type == LO_KERNEL ?
+	    "taking " : "taking sleeping lock ",
 	    what, file, line, wh->wh_lock->lo_name, wh->wh_file, wh->wh_line);
 	witness_graph_enter();
 	/* printed once per pair; a sleep pairs the spinlock with itself */
@@ -418,7 +430,7 @@ witness_checkorder(struct lock_object *lo, const char *file, int line)
 		goto out;
 	stacks[0] = witness_spin_stack();
 	stacks[1] = witness_thread_stack();
-	if (witness_sleepable(lo) && stacks[0]->ws_depth > 0)
+	if (witness_waits(lo) && stacks[0]->ws_depth > 0)
 		witness_sleep_report(&stacks[0]->ws_held[stacks[0]->ws_depth - 1],
 		    lo, file, line);
 	for (s = 0; s < 2; s++) {
@@ -432,7 +444,7 @@ witness_checkorder(struct lock_object *lo, const char *file, int line)
 			hc = hlo->lo_class - 1;
 			if (hc == c)
 				continue;	/* same class: not checked */
-			if (hlo->lo_type == LO_SPIN && witness_sleepable(lo))
+			if (hlo->lo_type == LO_SPIN && witness_waits(lo))
 				continue;	/* reported above */
 			if ((hlo->lo_type == LO_KERNEL && witness_sleepable(lo)) ||
 			    (lo->lo_type == LO_KERNEL && witness_sleepable(hlo)))

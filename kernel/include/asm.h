@@ -34,6 +34,24 @@
 	pushq	%r15
 .endm
 
+/* stac (allow kernel access to user pages) and clac (forbid it) on a CPU
+ * with SMAP (cpu_smap, arch/x86_64/machdep.c); elsewhere they do not exist
+ * (#UD) and there is nothing to allow or forbid. Both clobber the
+ * arithmetic flags. */
+.macro SMAP_STAC
+	testb	$1, cpu_smap(%rip)
+	jz	.Lsmap_stac_\@
+	stac
+.Lsmap_stac_\@:
+.endm
+
+.macro SMAP_CLAC
+	testb	$1, cpu_smap(%rip)
+	jz	.Lsmap_clac_\@
+	clac
+.Lsmap_clac_\@:
+.endm
+
 /* Pop what TRAPFRAME_PUSH_REGS pushed. */
 .macro TRAPFRAME_POP_REGS
 	popq	%r15

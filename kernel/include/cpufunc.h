@@ -71,6 +71,9 @@ static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)"
 #define PSL_USERCHANGE	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | \
 			 PSL_D | PSL_V | PSL_RF | PSL_AC)
 
+#define CR4_SMEP	(1UL << 20)	/* no kernel execution of user pages */
+#define CR4_SMAP	(1UL << 21)	/* no kernel access to user pages unless AC */
+
 #define MSR_EFER	0xc0000080
 #define MSR_STAR	0xc0000081
 #define MSR_LSTAR	0xc0000082

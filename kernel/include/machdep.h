@@ -14,6 +14,13 @@ void	machine_halt(int code) __noreturn;
 /* Stop every other CPU (NMI); they never run again. Harmless on one CPU. */
 void	cpu_stop_others(void);
 
+/* The CPU has SMEP, SMAP (and they are on in every CPU's CR4). [const
+ * after boot] */
+extern bool cpu_smep, cpu_smap;
+/* Boot CPU, once, before the APs start: turn on SMEP and SMAP where the
+ * CPU has them (the APs copy the boot CPU's CR4); print which are on. */
+void	cpu_isolation_init(void);
+
 /* Load physical memory in [lo, hi) into uvm_page; the first call (lo == 0)
  * also places the vm_page array. hi must be inside the direct map. */
 void	memory_init(uint64_t lo, uint64_t hi);

@@ -1,8 +1,8 @@
 /*
  * efault: every system call of DESIGN.md section 6 that takes a user
  * pointer, given a bad one (NULL, an unmapped page, the first
- * non-canonical address, a kernel address; for outputs also a read-only
- * page), fails with the errno Linux gives, mostly EFAULT, and the process
+ * non-canonical address, the kernel's direct map and its image; for
+ * outputs also a read-only page), fails with the errno Linux gives, mostly EFAULT, and the process
  * lives on. Calls go through syscall(2), so libc cannot catch them first.
  * Where Linux differs, the case checks what Linux does and says so: wait4
  * reaps the child before failing to store its status, ptrace PEEK/POKE of
@@ -34,11 +34,12 @@ static struct bad {
 	{ "NULL", NULL },
 	{ "unmapped", NULL },		/* set by main() */
 	{ "non-canonical", (void *)0x0000800000000000ul },
-	{ "kernel", (void *)0xffff800000000000ul },
+	{ "kernel", (void *)0xffff800000000000ul },	/* the direct map */
+	{ "kernel image", (void *)0xffffffff80100000ul },
 	{ "read-only", NULL },		/* set by main(); outputs only */
 };
-#define NBAD_IN		4		/* bad pointers for inputs */
-#define NBAD_OUT	5		/* ... and for outputs */
+#define NBAD_IN		5		/* bad pointers for inputs */
+#define NBAD_OUT	6		/* ... and for outputs */
 
 static const char *bad_name;		/* the pointer being tried */
 static const char *self;		/* the path of this program */
@@ -358,6 +359,7 @@ arch_prctl_fs(void)
 {
 	KT_EXPECT_EQ(kt_child_status(set_fs_child, bad[2].addr), 0);
 	KT_EXPECT_EQ(kt_child_status(set_fs_child, bad[3].addr), 0);
+	KT_EXPECT_EQ(kt_child_status(set_fs_child, bad[4].addr), 0);
 }
 
 /* In a child: rt_sigreturn with the stack pointer (the frame) at addr. */
@@ -410,9 +412,9 @@ main(int argc, char **argv)
 	self = kt_self_path(argv[0]);
 	bad[1].addr = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bad[4].addr = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+	bad[5].addr = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 	    -1, 0);
-	if (bad[1].addr == MAP_FAILED || bad[4].addr == MAP_FAILED ||
+	if (bad[1].addr == MAP_FAILED || bad[5].addr == MAP_FAILED ||
 	    munmap(bad[1].addr, PAGE) != 0)
 		return 1;
 	return kt_main("efault", cases, KT_NCASES(cases));

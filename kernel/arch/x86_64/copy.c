@@ -2,7 +2,8 @@
  * arch/x86_64/copy.c: copyin, copyout and copyinstr (include/syscall.h).
  *
  * A user range is checked against USER_MAX first, so the movers
- * (copyio.S) never touch a kernel or non-canonical address on a user's
+ * (copyio.S, the only code that opens user memory to the kernel when
+ * SMAP is on) never touch a kernel or non-canonical address on a user's
  * behalf; a fault inside the range goes through trap.c, which resolves it
  * with uvm_fault on the process's map or, failing that, resumes the mover
  * at its recovery address (EFAULT). Owns nothing; no locks. The caller
@@ -14,10 +15,7 @@
 #include "cpu.h"
 #include "proc.h"
 #include "syscall.h"
-
-int	copy_bytes(void *dst, const void *src, size_t len, uint64_t *onfault);
-int	copy_str(char *dst, const char *src, size_t max, size_t *lenp,
-	    uint64_t *onfault);
+#include "copyio.h"
 
 /* Return true if [uaddr, uaddr + len) is a user range (no wrap). */
 bool

@@ -1,5 +1,6 @@
 /*
- * arch/x86_64/machdep.c: machine power-off and stopping the other CPUs.
+ * arch/x86_64/machdep.c: machine power-off, stopping the other CPUs, the
+ * user/kernel isolation bits of the boot CPU, and physical memory at boot.
  */
 #include "lib.h"
 #include "cpu.h"
@@ -10,6 +11,7 @@
 #include "clock.h"
 #include "lapic.h"
 #include "smp.h"
+#include "boot.h"
 
 #define ISA_DEBUG_EXIT_PORT	0xf4
 
@@ -68,6 +70,43 @@ cpu_stop_nmi(void)
 		intr_disable();
 		hlt();
 	}
+}
+
+/*
+ * User/kernel isolation. NX (EFER.NXE) is on from the first instruction in
+ * long mode (boot/multiboot.S, boot/mptramp.S); SMEP and SMAP are turned on
+ * here in the boot CPU's CR4 when CPUID says the CPU has them, before the
+ * APs start: each AP loads the boot CPU's CR4 (mp.c). With SMAP on, the
+ * kernel touches user memory only inside copyio.S's movers, between stac
+ * and clac; the kernel entry (vectors.S) clears AC and SYSCALL masks it
+ * (SFMASK). cpu_smep and cpu_smap are written once, here, before any user
+ * process, and read by the entry code and trap.c. [const after boot]
+ */
+bool cpu_smep, cpu_smap;
+
+#define CPUID_7_EBX_SMEP	(1U << 7)
+#define CPUID_7_EBX_SMAP	(1U << 20)
+
+/* Boot CPU, once, before the APs start: detect SMEP and SMAP, turn on
+ * those the CPU has, and say which are on. */
+void
+cpu_isolation_init(void)
+{
+	uint32_t r[4];
+
+	KASSERT(cpu_number() == 0 && ncpus == 1);
+	cpuid(0, 0, r);
+	if (r[0] >= 7) {
+		cpuid(7, 0, r);
+		cpu_smep = (r[1] & CPUID_7_EBX_SMEP) != 0;
+		cpu_smap = (r[1] & CPUID_7_EBX_SMAP) != 0;
+	}
+	if (!(rdmsr(MSR_EFER) & EFER_NXE))
+		panic("cpu_isolation_init: EFER.NXE is off");
+	lcr4(rcr4() | (cpu_smep ? CR4_SMEP : 0) | (cpu_smap ? CR4_SMAP : 0));
+	kprintf("isolation: NX on, SMEP %s, SMAP %s\n",
+	    cpu_smep ? "on" : "off (the CPU lacks it)",
+	    cpu_smap ? "on" : "off (the CPU lacks it)");
 }
 
 /*

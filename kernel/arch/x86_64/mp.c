@@ -11,8 +11,9 @@
  * CPUs are always cpu_info[0 .. ncpus-1]. Only the boot CPU writes ncpus and
  * the trampoline, and only here: APs start strictly one after another.
  * An AP runs mp_cpu_hatch on its own kernel stack (uvm_km, kept forever):
- * kernel page tables, its GDT/TSS/GS base, the IDT, its LAPIC and timer, then
- * cpu_idle_loop.
+ * the boot CPU's CR4 (with SMEP and SMAP where the CPU has them, set by
+ * cpu_isolation_init before the APs start) and kernel page tables, its
+ * GDT/TSS/GS base, the IDT, its LAPIC and timer, then cpu_idle_loop.
  */
 #include "lib.h"
 #include "param.h"
@@ -38,7 +39,8 @@ CTASSERT(MPTRAMP_PA % PAGE_SIZE == 0 && MPTRAMP_PA + MPTRAMP_SIZE <= 0x100000);
 
 extern char mptramp_start[], mptramp_end[], mptramp_args[];
 
-/* The boot CPU's paging setup, for the APs. [const while APs start] */
+/* The boot CPU's paging and isolation setup, for the APs. [const while
+ * APs start] */
 static uint64_t mp_cr3, mp_cr4;
 
 /* What a CPU does when it has nothing to do: become its idle thread and

@@ -23,7 +23,6 @@
 #define KT_USER_VA	0x400000UL		/* where a program's text would be */
 #define KT_SPARSE_BASE	(1UL << 40)		/* the sparse test's TiB */
 #define KT_SPARSE_PAGES	1024			/* one page per GiB */
-#define CR4_SMAP	(1UL << 21)
 #define LAPIC_PHYS	0xFEE00000UL
 
 extern char _text[], _rodata[], _data[], _ksyms[];

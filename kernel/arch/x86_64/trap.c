@@ -5,8 +5,11 @@
  * vector: registered interrupt handlers first, then CPU exceptions. A kernel
  * exception is fatal: the vector, error code, registers, CR2 and a backtrace
  * are printed and the machine stops, except a page fault on a user address
- * inside copyin/copyout (pcb_onfault set): it is resolved with uvm_fault
- * on the process's map or, failing that, resumes at the recovery address.
+ * inside copyin/copyout (the movers of copyio.S, pcb_onfault set): it is
+ * resolved with uvm_fault on the process's map or, failing that, resumes
+ * at the recovery address. A kernel access to a user page anywhere else
+ * (SMAP refused it) or a kernel instruction fetch from a user address
+ * (SMEP) is a kernel bug, reported as such.
  * A user-mode exception is the thread's own business: page faults go to
  * uvm_fault, and what cannot be resolved becomes a signal (trapsignal,
  * kern/kern_sig.c). Every return to user mode passes through
@@ -28,6 +31,7 @@
 #include "syscall.h"
 #include "uvm_fault.h"
 #include "uvm_vmspace.h"
+#include "copyio.h"
 
 CTASSERT(offsetof(struct trapframe, tf_r11) == TF_R11);
 CTASSERT(offsetof(struct trapframe, tf_rcx) == TF_RCX);
@@ -180,7 +184,8 @@ trap_copyfault(struct trapframe *tf, vaddr_t va)
 	struct proc *p = curproc;
 	int error;
 
-	if (p->p_pcb.pcb_onfault == 0 || va >= USER_MAX ||
+	if (tf->tf_rip < copyio_movers[0] || tf->tf_rip >= copyio_movers[1] ||
+	    p->p_pcb.pcb_onfault == 0 || va >= USER_MAX ||
 	    !(tf->tf_rflags & PSL_I) || p->p_p->ps_vmspace == NULL)
 		return false;
 	intr_enable();
@@ -190,6 +195,44 @@ trap_copyfault(struct trapframe *tf, vaddr_t va)
 	if (error != 0)
 		tf->tf_rip = p->p_pcb.pcb_onfault;
 	return true;
+}
+
+/* Panic for a kernel page fault at user address va outside the movers:
+ * an instruction fetch (SMEP's refusal, or a jump to user memory without
+ * it) or an access SMAP refused (user memory was not opened by stac). */
+static void __noreturn
+trap_isolation_fatal(struct trapframe *tf, vaddr_t va)
+{
+	uint64_t off;
+	const char *fn = ksyms_lookup(tf->tf_rip, &off);
+
+	trap_dump(tf);
+	if (tf->tf_err & PGEX_I)
+		panic("%s: kernel instruction fetch at user address %#lx",
+		    cpu_smep ? "SMEP violation" : "kernel jump to user memory",
+		    va);
+	panic("SMAP violation: kernel %s of user address %#lx at %s+%#lx "
+	    "without stac (only copyin/copyout may touch user memory)",
+	    (tf->tf_err & PGEX_W) ? "write" : "read", va, fn ? fn : "?",
+	    fn ? off : tf->tf_rip);
+}
+
+/* A page fault in kernel mode at va: the SMAP probe's load resumes at its
+ * recovery address; a fault of copyin/copyout is resolved or recovered;
+ * a kernel access to user memory anywhere else is fatal with its own
+ * report. Return false if the fault is fatal the ordinary way. */
+static bool
+trap_kernel_pagefault(struct trapframe *tf, vaddr_t va)
+{
+	if (tf->tf_rip == copyio_probe[0]) {
+		tf->tf_rip = copyio_probe[1];
+		return true;
+	}
+	/* with SMAP on, a present user page faults only where AC is clear */
+	if (va < USER_MAX && ((tf->tf_err & PGEX_I) || (cpu_smap &&
+	    (tf->tf_err & PGEX_P) && !(tf->tf_rflags & PSL_AC))))
+		trap_isolation_fatal(tf, va);
+	return trap_copyfault(tf, va);
 }
 
 /* An exception in user mode: fix it (page fault) or signal the thread.
@@ -235,7 +278,7 @@ trap_user(struct trapframe *tf, vaddr_t cr2)
 	case T_BOUND:
 	case T_DNA:
 	case T_CP:
-		trapsignal(p, SIGSEGV, 0, 0);
+		trapsignal(p, SIGSEGV, SI_KERNEL, 0);	/* as Linux: no address */
 		break;
 	default:
 		intr_disable();
@@ -252,6 +295,7 @@ trap(struct trapframe *tf)
 	bool user = (tf->tf_cs & SEL_UPL) != 0;
 	vaddr_t cr2 = vec == T_PAGEFLT ? rcr2() : 0;
 
+	KASSERT(!cpu_smap || !(read_rflags() & PSL_AC));	/* alltraps: clac */
 	if (vec >= T_IRQ0 && intr_handlers[vec] != NULL) {
 		intr_handlers[vec](tf);
 		/* interrupts were on, so the thread held no spinlock */
@@ -263,7 +307,7 @@ trap(struct trapframe *tf)
 		intr_enable();
 		trap_user(tf, cr2);
 		intr_disable();
-	} else if (vec == T_PAGEFLT && trap_copyfault(tf, cr2)) {
+	} else if (vec == T_PAGEFLT && trap_kernel_pagefault(tf, cr2)) {
 		return;
 	} else {
 		if (vec == T_NMI)

@@ -4,6 +4,10 @@
  * Each stub pushes a zero error code when the CPU does not, then the vector
  * number, and jumps to alltraps, which completes a struct trapframe
  * (include/trap.h), swaps GS when coming from user mode and calls trap().
+ * The CPU does not clear rflags.AC on an interrupt or exception: alltraps
+ * does (SMAP_CLAC), so no handler runs with user memory open to it, even
+ * when it interrupted a copyin (whose AC comes back with its rflags at
+ * iretq).
  */
 #include "../../include/asm.h"
 
@@ -25,6 +29,7 @@ vectors:
 
 	.globl alltraps
 alltraps:
+	SMAP_CLAC
 	testb	$3, 24(%rsp)		/* tf_cs: from user mode? */
 	jz	1f
 	swapgs

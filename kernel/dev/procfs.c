@@ -181,6 +181,15 @@ procfs_gen_open(struct vnode **vpp, int flags __unused)
 	return 0;
 }
 
+/* Open a random-access file: its node's check, if it has one. */
+static int
+procfs_rw_open(struct vnode **vpp, int flags __unused)
+{
+	struct procfs_node *pn = (*vpp)->v_fsdata;
+
+	return pn->pn_open != NULL ? pn->pn_open((*vpp)->v_fskey) : 0;
+}
+
 static int
 procfs_rw(struct vnode *vp, struct uio *uio, int ioflag __unused)
 {
@@ -194,6 +203,7 @@ static const struct vops procfs_gen_vops = {
 	.vop_inactive = procfs_inactive,
 };
 static const struct vops procfs_rw_vops = {
+	.vop_open = procfs_rw_open,
 	.vop_read = procfs_rw,
 	.vop_write = procfs_rw,
 	.vop_inactive = procfs_inactive,

@@ -80,6 +80,12 @@ struct pool_stats {
 	uint64_t	pst_gets, pst_puts, pst_failures;
 };
 
+/* Asked by pool_get before it takes an object (NULL: never): return false
+ * to fail it, as if memory were short. It takes no lock (the caller may
+ * hold spinlocks); set once at boot (failure injection,
+ * kern/kern_failinject.c). */
+extern bool (*pool_get_hook)(struct pool *pp);
+
 /* Every initialized pool, newest first (for /proc and the GDB helpers).
  * [pool_list_lock] */
 extern struct pool *pool_head;

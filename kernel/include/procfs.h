@@ -11,7 +11,9 @@
  *    offsets); pn_gen writes with procfs_printf and returns 0 or an errno
  *    (which open returns; a snapshot that overflows gives EFBIG);
  *  - a random-access file (pn_rw, e.g. /proc/<pid>/mem): each read or
- *    write calls pn_rw with the uio, whose uio_offset is the position.
+ *    write calls pn_rw with the uio, whose uio_offset is the position;
+ *    pn_open, if set, is asked first when the file is opened (a
+ *    permission check) and returns 0 or the errno open returns.
  *
  * Top-level files (/proc/meminfo) are registered with procfs_register and
  * called with pid 0. Per-process directories /proc/<pid>/ exist for the
@@ -42,6 +44,8 @@ struct procfs_node {
 	int		(*pn_gen)(struct procfs_buf *pb, pid_t pid);
 	/* random-access file: read or write (uio_rw) at uio_offset */
 	int		(*pn_rw)(pid_t pid, struct uio *uio);
+	/* random-access file, optional: may pid's file be opened? */
+	int		(*pn_open)(pid_t pid);
 	uint32_t	pn_mode;	/* permission bits [const] */
 	struct procfs_node *pn_next;	/* [procfs_lock] */
 };

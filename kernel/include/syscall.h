@@ -53,9 +53,11 @@ typedef long (*sy_call_t)(struct proc *p, const uint64_t args[6]);
 #define SYS_geteuid		107
 #define SYS_getegid		108
 #define SYS_getppid		110
+#define SYS_getrlimit		97
 #define SYS_sysinfo		99
 #define SYS_ptrace		101
 #define SYS_arch_prctl		158
+#define SYS_setrlimit		160
 #define SYS_reboot		169
 #define SYS_gettid		186
 #define SYS_tkill		200
@@ -66,9 +68,12 @@ typedef long (*sy_call_t)(struct proc *p, const uint64_t args[6]);
 #define SYS_exit_group		231
 #define SYS_dup3		292
 #define SYS_pipe2		293
+#define SYS_prlimit64		302
 #define SYS_process_vm_readv	310
 #define SYS_process_vm_writev	311
-#define SYS_MAXSYSCALL		335	/* table size */
+/* exeunt's own, far above Linux's numbers (Linux answers ENOSYS) */
+#define SYS_exeunt_failinject	1024	/* kern/kern_failinject.c */
+#define SYS_MAXSYSCALL		1025	/* table size */
 
 /* What a handler returns when it replaced the user registers itself
  * (rt_sigreturn): syscall() leaves tf_rax alone. Not a valid result. */
@@ -157,6 +162,12 @@ long	sys_tkill(struct proc *, const uint64_t *);
 long	sys_rt_sigaction(struct proc *, const uint64_t *);
 long	sys_rt_sigprocmask(struct proc *, const uint64_t *);
 long	sys_rt_sigreturn(struct proc *, const uint64_t *);
+/* kern/kern_resource.c: limits */
+long	sys_getrlimit(struct proc *, const uint64_t *);
+long	sys_setrlimit(struct proc *, const uint64_t *);
+long	sys_prlimit64(struct proc *, const uint64_t *);
+/* kern/kern_failinject.c: allocation-failure injection (exeunt's own) */
+long	sys_exeunt_failinject(struct proc *, const uint64_t *);
 /* kern/sys_process.c: ptrace and the readers of another process */
 long	sys_ptrace(struct proc *, const uint64_t *);
 long	sys_process_vm_readv(struct proc *, const uint64_t *);

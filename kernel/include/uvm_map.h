@@ -65,7 +65,8 @@ struct vm_map {
 	struct rwlock	m_lock;
 	struct vm_map_entry *m_root;	/* [m_lock] */
 	size_t		m_nentries;	/* [m_lock] */
-	vsize_t		m_size;		/* bytes mapped [m_lock] */
+	vsize_t		m_size;		/* bytes mapped, guard regions aside:
+					 * what RLIMIT_AS limits [m_lock] */
 	struct pmap	*m_pmap;	/* [const] */
 	vaddr_t		m_min, m_max;	/* the range entries may use [const] */
 };
@@ -93,6 +94,13 @@ void	uvm_map_setup(struct vm_map *map, struct pmap *pm, vaddr_t min, vaddr_t max
 int	uvm_map_enter(struct vm_map *map, vaddr_t *vap, vsize_t len,
 	    vaddr_t hint, vm_prot_t prot, vm_prot_t maxprot, int inherit,
 	    int flags);
+/* uvm_map_enter, but ENOMEM (map unchanged) if the map would hold more
+ * than asmax bytes, guard regions aside (RLIMIT_AS; UVM_MAP_NOLIMIT: no
+ * limit). */
+int	uvm_map_enter_limit(struct vm_map *map, vaddr_t *vap, vsize_t len,
+	    vaddr_t hint, vm_prot_t prot, vm_prot_t maxprot, int inherit,
+	    int flags, vsize_t asmax);
+#define UVM_MAP_NOLIMIT		(~(vsize_t)0)
 /* Remove the mappings of [start, end): the pmap range first, then the
  * pages. Return 0, or EINVAL, or ENOMEM (an entry to split could not be
  * had) with the map unchanged. Takes the map lock. */

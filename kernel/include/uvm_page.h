@@ -58,6 +58,12 @@ struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa);
 #define VM_PAGE_TO_PHYS(pg)	((pg)->pg_phys)
 #define VM_PAGE_TO_DMAP(pg)	PHYS_TO_DMAP((pg)->pg_phys)
 
+/* Asked by uvm_pagealloc before it takes a page (NULL: no policy): return
+ * false to fail the allocation, else true with the pages it must leave
+ * free in *keepp (0 on entry). It takes no lock (the caller may hold
+ * spinlocks); set once at boot (kern/kern_resource.c). */
+extern bool (*uvm_pagealloc_hook)(enum vm_page_use use, uint64_t *keepp);
+
 /* Snapshot the counters under the lock. */
 void	uvm_page_counters(struct uvmexp *out);
 /* Print the one-line memory summary. */

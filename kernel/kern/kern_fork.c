@@ -7,7 +7,10 @@
  * and pin), a copy of the descriptor table, the signal state (kern_sig.c),
  * and the registers (cpu_fork: the child returns 0 from the call). Then
  * it links the child under its parent, hashes its pid and starts it. On
- * ENOMEM everything made so far is undone.
+ * ENOMEM everything made so far is undone. Before anything else the child
+ * gets its parent's uid and a copy of its limits, and is counted against
+ * RLIMIT_NPROC and the system's process maximum (kern_resource.c):
+ * EAGAIN beyond them.
  *
  * vfork (CLONE_VM | CLONE_VFORK): the parent sleeps on the child's struct
  * process until the child execs or exits (vfork_release clears
@@ -35,6 +38,7 @@
 #include "malloc.h"
 #include "file.h"
 #include "proc.h"
+#include "resource.h"
 #include "sched.h"
 #include "signal.h"
 #include "syscall.h"
@@ -68,8 +72,9 @@
 
 /* Create a child of the calling thread p's process; flags are clone's
  * (CLONE_VM, CLONE_VFORK), stack the child's user stack (0: the same).
- * Return 0 with the child's pid in *pidp, or ENOMEM/EAGAIN. A vfork
- * parent returns once the child has exec'd or exited. */
+ * Return 0 with the child's pid in *pidp, or ENOMEM, or EAGAIN (no pid,
+ * or a process limit). A vfork parent returns once the child has exec'd
+ * or exited. */
 static int
 fork1(struct proc *p, int flags, vaddr_t stack, pid_t *pidp)
 {
@@ -82,6 +87,12 @@ fork1(struct proc *p, int flags, vaddr_t stack, pid_t *pidp)
 	KASSERT(!(p->p_flag & P_SYSTEM));
 	if ((npr = process_alloc(false)) == NULL)
 		return EAGAIN;
+	npr->ps_uid = __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED);
+	resource_limits_fork(npr, pr);
+	if (resource_nproc_add(npr) != 0) {
+		process_free(npr);
+		return EAGAIN;
+	}
 	if ((np = proc_alloc()) == NULL || (kstack = kstack_alloc()) == 0 ||
 	    (fdp = fdcopy(pr->ps_fd)) == NULL)
 		goto fail;
@@ -104,7 +115,6 @@ fork1(struct proc *p, int flags, vaddr_t stack, pid_t *pidp)
 	npr->ps_nthreads = 1;
 	npr->ps_vmspace = vm;
 	npr->ps_fd = fdp;
-	npr->ps_uid = __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED);
 	npr->ps_brkbase = pr->ps_brkbase;
 	npr->ps_brk = pr->ps_brk;
 	strlcpy(npr->ps_comm, pr->ps_comm, sizeof(npr->ps_comm));
@@ -146,6 +156,7 @@ fail:
 		uvm_km_kstack_free(kstack);
 	if (np != NULL)
 		proc_free(np);
+	resource_nproc_drop(npr);
 	process_free(npr);
 	return ENOMEM;
 }

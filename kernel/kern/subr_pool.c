@@ -19,6 +19,9 @@
  * the state (double free) when it is put back. A pool without debug checks
  * has bare objects, the free link in the object's first word.
  *
+ * Failure injection (kern/kern_failinject.c): pool_get_hook, when set, may
+ * fail a pool_get before it takes anything, as if no page were left.
+ *
  * Locks: pool_list_lock -> pr_lock -> uvm_page_lock. No page is allocated
  * while a pool lock is held, because uvm_pagealloc calls pool_reclaim_all
  * when it runs dry.
@@ -55,6 +58,7 @@ struct pool_objhdr {
 };
 
 bool pool_debug = true;
+bool (*pool_get_hook)(struct pool *pp);
 struct pool *pool_head;
 static struct spinlock pool_list_lock = SPINLOCK_INITIALIZER("pool_list");
 
@@ -441,6 +445,10 @@ pool_get(struct pool *pp, int flags)
 
 	KASSERT((flags & PR_NOWAIT) != 0);
 	KASSERT((flags & ~(PR_NOWAIT | PR_ZERO)) == 0);
+	if (pool_get_hook != NULL && !pool_get_hook(pp)) {
+		__atomic_add_fetch(&pp->pr_nfail, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
 	for (;;) {
 		spinlock_enter();
 		pc = &pp->pr_cache[cpu_number()];

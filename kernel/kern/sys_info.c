@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "lock.h"
 #include "proc.h"
+#include "resource.h"
 #include "sched.h"
 #include "syscall.h"
 #include "uvm_page.h"
@@ -167,7 +168,8 @@ sys_getgid(struct proc *p, const uint64_t *args)
 	return 0;
 }
 
-/* setuid(uid): root may become anyone; others only themselves. */
+/* setuid(uid): root may become anyone; others only themselves. EAGAIN
+ * when no uid slot is left for its process count (kern_resource.c). */
 long
 sys_setuid(struct proc *p, const uint64_t *args)
 {
@@ -177,8 +179,7 @@ sys_setuid(struct proc *p, const uint64_t *args)
 		return -EINVAL;
 	if (cur != 0 && uid != cur)
 		return -EPERM;
-	__atomic_store_n(&p->p_p->ps_uid, uid, __ATOMIC_RELAXED);
-	return 0;
+	return -resource_setuid(p->p_p, uid);	/* moves its process count */
 }
 
 long

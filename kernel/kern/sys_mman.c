@@ -7,7 +7,9 @@
  * a file mapping fails with ENODEV. Arguments are checked the way Linux
  * checks them, with its errnos; page 0 and everything at or above
  * USER_MAX are never user memory. The break grows and shrinks by whole
- * pages above the data segment (ps_brkbase, set by exec).
+ * pages above the data segment (ps_brkbase, set by exec). Both stay
+ * within RLIMIT_AS (kern_resource.c): mmap beyond it is ENOMEM, brk
+ * beyond it leaves the break where it was, as on Linux.
  *
  * Owns nothing; the map's own lock (taken by uvm_map_*) covers each call.
  * The break is the process's one thread's business.
@@ -17,6 +19,7 @@
 #include "errno.h"
 #include "file.h"
 #include "proc.h"
+#include "resource.h"
 #include "syscall.h"
 #include "uvm_map.h"
 #include "uvm_vmspace.h"
@@ -85,10 +88,11 @@ sys_mmap(struct proc *p, const uint64_t *args)
 		if ((error = uvm_unmap(sys_map(p), va, va + len)) != 0)
 			return -error;
 	}
-	error = uvm_map_enter(sys_map(p), &va, len, 0, prot, PROT_ALL,
+	error = uvm_map_enter_limit(sys_map(p), &va, len, 0, prot, PROT_ALL,
 	    type == MAP_SHARED ? MAP_INHERIT_SHARE : MAP_INHERIT_COPY,
 	    ((flags & MAP_FIXED) ? UVM_MAP_FIXED : 0) |
-	    (type == MAP_SHARED ? UVM_MAP_SHARED : 0));
+	    (type == MAP_SHARED ? UVM_MAP_SHARED : 0),
+	    resource_limit(p->p_p, RLIMIT_AS));
 	return error != 0 ? -error : (long)va;
 }
 
@@ -133,10 +137,10 @@ sys_brk(struct proc *p, const uint64_t *args)
 		return pr->ps_brk;
 	new = round_page(want);
 	if (new > old) {
-		if (uvm_map_enter(sys_map(p), &old, new - old, 0,
+		if (uvm_map_enter_limit(sys_map(p), &old, new - old, 0,
 		    PROT_READ | PROT_WRITE, PROT_ALL, MAP_INHERIT_COPY,
-		    UVM_MAP_FIXED) != 0)
-			return pr->ps_brk;	/* taken, or no memory */
+		    UVM_MAP_FIXED, resource_limit(pr, RLIMIT_AS)) != 0)
+			return pr->ps_brk;	/* taken, no memory, RLIMIT_AS */
 	} else if (new < old && uvm_unmap(sys_map(p), new, old) != 0)
 		return pr->ps_brk;
 	pr->ps_brk = want;

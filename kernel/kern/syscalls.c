@@ -47,6 +47,7 @@ static const sy_call_t sysent[SYS_MAXSYSCALL] = {
 	[SYS_wait4]		= sys_wait4,
 	[SYS_kill]		= sys_kill,
 	[SYS_uname]		= sys_uname,
+	[SYS_getrlimit]		= sys_getrlimit,
 	[SYS_sysinfo]		= sys_sysinfo,
 	[SYS_ptrace]		= sys_ptrace,
 	[SYS_getuid]		= sys_getuid,
@@ -56,6 +57,7 @@ static const sy_call_t sysent[SYS_MAXSYSCALL] = {
 	[SYS_getegid]		= sys_getgid,
 	[SYS_getppid]		= sys_getppid,
 	[SYS_arch_prctl]	= sys_arch_prctl,
+	[SYS_setrlimit]		= sys_setrlimit,
 	[SYS_reboot]		= sys_reboot,
 	[SYS_gettid]		= sys_gettid,
 	[SYS_tkill]		= sys_tkill,
@@ -66,8 +68,10 @@ static const sy_call_t sysent[SYS_MAXSYSCALL] = {
 	[SYS_exit_group]	= sys_exit_group,
 	[SYS_dup3]		= sys_dup3,
 	[SYS_pipe2]		= sys_pipe2,
+	[SYS_prlimit64]		= sys_prlimit64,
 	[SYS_process_vm_readv]	= sys_process_vm_readv,
 	[SYS_process_vm_writev]	= sys_process_vm_writev,
+	[SYS_exeunt_failinject]	= sys_exeunt_failinject,
 };
 
 /* Finish a system call or user trap: preempt if asked, then userret

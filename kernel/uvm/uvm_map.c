@@ -24,6 +24,9 @@
 struct pool uvm_map_entry_pool;
 
 #define ENTRY_NPAGES(e)	(((e)->e_end - (e)->e_start) >> PAGE_SHIFT)
+/* the bytes e adds to m_size (RLIMIT_AS): none for a guard region */
+#define ENTRY_ASIZE(e)	(((e)->e_flags & UVM_ET_GUARD) ? 0 : \
+			 (e)->e_end - (e)->e_start)
 
 /* Set up the entry pool; once at boot. */
 void
@@ -335,7 +338,7 @@ void
 uvm_map_entry_link_new(struct vm_map *map, struct vm_map_entry *e)
 {
 	rb_insert(map, e);
-	map->m_size += e->e_end - e->e_start;
+	map->m_size += ENTRY_ASIZE(e);
 }
 
 /* Split e at addr (inside it): e keeps [addr, end), the spare n takes
@@ -479,11 +482,22 @@ uvm_map_findspace(struct vm_map *map, vsize_t len, vaddr_t top)
 	}
 }
 
-/* Map anonymous memory (see uvm_map.h); return 0 and the address in *vap,
- * or EINVAL, EEXIST or ENOMEM with the map unchanged. */
+/* Map anonymous memory, without a size limit (see uvm_map.h). */
 int
 uvm_map_enter(struct vm_map *map, vaddr_t *vap, vsize_t len, vaddr_t hint,
     vm_prot_t prot, vm_prot_t maxprot, int inherit, int flags)
+{
+	return uvm_map_enter_limit(map, vap, len, hint, prot, maxprot, inherit,
+	    flags, UVM_MAP_NOLIMIT);
+}
+
+/* Map anonymous memory if the map stays within asmax bytes (see
+ * uvm_map.h); return 0 and the address in *vap, or EINVAL, EEXIST or
+ * ENOMEM with the map unchanged. */
+int
+uvm_map_enter_limit(struct vm_map *map, vaddr_t *vap, vsize_t len,
+    vaddr_t hint, vm_prot_t prot, vm_prot_t maxprot, int inherit, int flags,
+    vsize_t asmax)
 {
 	const int all = PROT_READ | PROT_WRITE | PROT_EXEC;
 	bool shared = (flags & UVM_MAP_SHARED) != 0;
@@ -514,6 +528,12 @@ uvm_map_enter(struct vm_map *map, vaddr_t *vap, vsize_t len, vaddr_t hint,
 	}
 
 	rw_enter_write(&map->m_lock);
+	/* a lowered limit may already be exceeded: then nothing grows */
+	if (!(flags & UVM_MAP_GUARD) &&
+	    (map->m_size > asmax || len > asmax - map->m_size)) {
+		error = ENOMEM;
+		goto fail;
+	}
 	if (flags & UVM_MAP_FIXED) {
 		struct vm_map_entry *o;
 
@@ -540,7 +560,7 @@ uvm_map_enter(struct vm_map *map, vaddr_t *vap, vsize_t len, vaddr_t hint,
 	e->e_start = va;
 	e->e_end = va + len;
 	rb_insert(map, e);
-	map->m_size += len;
+	map->m_size += ENTRY_ASIZE(e);
 	rw_exit_write(&map->m_lock);
 	*vap = va;
 	return 0;
@@ -569,7 +589,7 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	    e != NULL && e->e_start < end; e = next) {
 		next = uvm_map_succ(e);
 		rb_remove(map, e);
-		map->m_size -= e->e_end - e->e_start;
+		map->m_size -= ENTRY_ASIZE(e);
 		e->e_right = dead;
 		dead = e;
 	}

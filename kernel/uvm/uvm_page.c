@@ -7,6 +7,11 @@
  * FREE (on the list, poisoned) -> allocated with a use (KERNEL, USER, PTP,
  * POOL; poison verified, optionally zeroed) -> freed by its owner once nothing
  * maps or references it (poisoned again) -> FREE.
+ * Policy hook: uvm_pagealloc_hook, set once at boot by kern/kern_resource.c,
+ * is asked first by every allocation: it may fail it (failure injection)
+ * or make it leave a number of pages free (the kernel's reserve, which
+ * user processes may not take). Without it (host unit tests) every free
+ * page may go.
  * This file is pure logic over PHYS_TO_DMAP; tests/unit builds it natively
  * over a simulated physical memory.
  */
@@ -17,6 +22,7 @@
 
 struct uvmexp uvmexp;
 bool uvm_page_poison = true;
+bool (*uvm_pagealloc_hook)(enum vm_page_use use, uint64_t *keepp);
 
 static struct spinlock uvm_page_lock = SPINLOCK_INITIALIZER("uvm_page");
 static struct vm_page *vm_pages;	/* indexed by page frame number */
@@ -107,26 +113,31 @@ uvm_page_physload(paddr_t start, paddr_t end)
 	}
 }
 
-/* Return a page for use, or NULL if none is free. */
+/* Return a page for use, or NULL if none is free (or none above the
+ * pages the hook says this allocation must leave free, or the hook fails
+ * it). */
 struct vm_page *
 uvm_pagealloc(enum vm_page_use use, int flags)
 {
 	struct vm_page *pg;
+	uint64_t keep = 0;
+	bool fail;
 
 	KASSERT(use > PG_USE_RESERVED && use < PG_USE_NUSES);
+	fail = uvm_pagealloc_hook != NULL && !uvm_pagealloc_hook(use, &keep);
 	spinlock_acquire(&uvm_page_lock);
-	if (vm_freelist == NULL) {
-		/* Out of pages: the pools give their empty slabs back, then retry. */
+	if (!fail && uvmexp.free <= keep) {
+		/* Short of pages: the pools give their empty slabs back. */
 		spinlock_release(&uvm_page_lock);
 		pool_reclaim_all();
 		spinlock_acquire(&uvm_page_lock);
 	}
-	pg = vm_freelist;
-	if (pg == NULL) {
+	if (fail || uvmexp.free <= keep) {
 		uvmexp.failures++;
 		spinlock_release(&uvm_page_lock);
 		return NULL;
 	}
+	pg = vm_freelist;
 	KASSERT(pg->pg_use == PG_USE_FREE);
 	vm_freelist = pg->pg_next;
 	pg->pg_next = NULL;

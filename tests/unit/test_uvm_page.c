@@ -2,7 +2,7 @@
  * Host unit tests of uvm/uvm_page.c, the physical page allocator, over
  * NPAGES pages of simulated physical memory with holes: randomized
  * allocation and freeing against a reference model, exhaustion, poisoning,
- * PHYS_TO_VM_PAGE. Every case gives back all it took.
+ * PHYS_TO_VM_PAGE, the policy hook. Every case gives back all it took.
  */
 #include <stdio.h>
 #include <string.h>
@@ -243,12 +243,56 @@ test_double_free(void)
 	T_EXPECT_EQ(u.frees, u0.frees);
 }
 
+/* The policy hook (kern_resource.c's in the kernel): what it says to
+ * leave free stays free, after the pools were asked to give back; a hook
+ * that refuses fails the allocation; both count as failures only. */
+static uint64_t hook_keep;
+static bool hook_refuse;
+
+static bool
+hook(enum vm_page_use use, uint64_t *keepp)
+{
+	*keepp = hook_keep;
+	return !hook_refuse;
+}
+
+static void
+test_hook_keep_and_refuse(void)
+{
+	static struct vm_page *pgs[NMANAGED];
+	struct uvmexp u0, u;
+	int n = 0;
+
+	uvm_pagealloc_hook = hook;
+	hook_keep = 10;
+	hook_refuse = false;
+	uvm_page_counters(&u0);
+	while ((pgs[n] = uvm_pagealloc(PG_USE_USER, 0)) != NULL)
+		n++;
+	T_EXPECT_EQ(n, NMANAGED - 10);
+	uvm_page_counters(&u);
+	T_EXPECT_EQ(u.free, 10);
+	T_EXPECT_EQ(u.failures, u0.failures + 1);
+	hook_keep = 0;
+	T_EXPECT((pgs[n] = uvm_pagealloc(PG_USE_KERNEL, 0)) != NULL);
+	n++;
+	hook_refuse = true;
+	T_EXPECT(uvm_pagealloc(PG_USE_KERNEL, 0) == NULL);
+	uvm_page_counters(&u);
+	T_EXPECT_EQ(u.free, 9);
+	T_EXPECT_EQ(u.failures, u0.failures + 2);
+	uvm_pagealloc_hook = NULL;
+	while (n > 0)
+		uvm_pagefree(pgs[--n]);
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(test_physload_and_lookup),
 	KTAP_CASE(test_random_model),
 	KTAP_CASE(test_exhaust),
 	KTAP_CASE(test_poison_detect),
 	KTAP_CASE(test_double_free),
+	KTAP_CASE(test_hook_keep_and_refuse),
 };
 
 int

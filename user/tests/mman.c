@@ -237,7 +237,7 @@ stack_use(void *unused)
 /* The stack holds 64 KiB; far below it (32 MiB) nothing is mapped and a
  * touch faults. exeunt maps a fixed stack with a gap below; Linux grows
  * the stack on demand up to RLIMIT_STACK, so the child caps that at
- * 8 MiB first (exeunt has no setrlimit: the call fails, harmlessly). */
+ * 8 MiB first (exeunt's stack is mapped whole at exec: no change). */
 static void
 stack_guard_gap(void)
 {

@@ -110,8 +110,18 @@ exit1(struct proc *p, int xstatus, int flags)
 
 	/* 2. the last user purges, without kernel_lock; a kernel thread runs
 	 * on the kernel's address space, shared by all: P_SYSTEM never purges */
+#ifdef MUTANT_purge_kthread
+	/* MUTANT purge-kthread: a kernel thread drops its space as a process */
+	proc_vmspace_drop_user(vm);
+#else
 	if (!(p->p_flag & P_SYSTEM))
 		proc_vmspace_drop_user(vm);
+#endif
+#ifdef MUTANT_early_pmap_destroy
+	/* MUTANT early-pmap-destroy: the purged space's pmap goes now, loaded */
+	if (vm != NULL && vm->vm_state == VMSPACE_PURGED)
+		pmap_destroy(&vm->vm_pmap);
+#endif
 
 	/* 3. off the user pmap for good (a kernel thread never was on one) */
 	if (vm != NULL) {
@@ -180,7 +190,13 @@ proc_vmspace_drop_user(struct vmspace *vm)
 {
 	int nlocks;
 
+#ifdef MUTANT_purge_shared
+	/* MUTANT purge-shared: the leaving process purges, other users or not */
+	uvmspace_drop_user(vm);
+	if (uvm_purge_at_exit()) {
+#else
 	if (uvmspace_drop_user(vm) == 0 && uvm_purge_at_exit()) {
+#endif
 		nlocks = kernel_lock_release_all();
 		uvm_purge(vm);
 		kernel_lock_acquire_count(nlocks);

@@ -82,10 +82,13 @@ single_thread_set(struct proc *p, int mode)
 	 * thread has counted itself out (single_thread_leave), one may still
 	 * run user code on the map that exit1 is about to purge.
 	 */
+	/* MUTANT no-single-thread: the others are told, not waited for */
+#ifndef MUTANT_no_single_thread
 	while (pr->ps_singlecount > 0)
 		msleep(&pr->ps_singlecount, &pr->ps_lock, "single", 0);
 	KASSERT(pr->ps_threads == p && p->p_thrnext == NULL &&
 	    pr->ps_nthreads == 1);
+#endif
 	spinlock_release(&pr->ps_lock);
 	return 0;
 }

@@ -122,6 +122,8 @@ test_kthread_exit_keeps_kernel(struct ktest *t)
 		ktest_log(t, "the trace lost %lu events before this test",
 		    trace_lost());
 	KT_ASSERT(t, pmap_extract(pmap_kernel(), curproc->p_kstack, &stack_pa));
+	/* named in the log first, so a panic in their exits is charged here */
+	ktest_log(t, "%d kernel threads leave through exit1", TD_THREADS);
 	td_pids_reset();
 	ktest_count_init(&td_join);
 	for (i = 0; i < TD_THREADS; i++)

@@ -60,9 +60,15 @@ uvm_purge_map(struct vmspace *vm)
 	list = uvm_map_detach_all(map);
 	for (e = list; e != NULL; e = e->e_right)
 		n++;
+#ifdef MUTANT_free_before_unmap
+	/* MUTANT free-before-unmap: the pages go back before their PTEs do */
+	uvm_map_entries_free(list);
+	pmap_remove(map->m_pmap, map->m_min, map->m_max);
+#else
 	/* the shootdown completes inside; nothing can reach the pages after */
 	pmap_remove(map->m_pmap, map->m_min, map->m_max);
 	uvm_map_entries_free(list);
+#endif
 	uvmspace_mark_purged(vm);
 	trace_event(TR_PURGE_END, vm, n);
 	rw_exit_write(&map->m_lock);

@@ -199,12 +199,17 @@ uvmspace_pin(struct vmspace *vm)
 
 	uvmspace_assert(vm, VMSPACE_STATE(VMSPACE_LIVE) |
 	    VMSPACE_STATE(VMSPACE_PURGED) | VMSPACE_STATE(VMSPACE_DEAD), __func__);
+#ifdef MUTANT_reader_resurrect
+	/* MUTANT reader-resurrect: a plain increment, from zero too */
+	old = __atomic_fetch_add(&vm->vm_refcnt, 1, __ATOMIC_ACQUIRE);
+#else
 	old = __atomic_load_n(&vm->vm_refcnt, __ATOMIC_RELAXED);
 	do {
 		if (old == 0)
 			return false;
 	} while (!__atomic_compare_exchange_n(&vm->vm_refcnt, &old, old + 1,
 	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+#endif
 	trace_event(TR_VM_PIN, vm, old + 1);
 	return true;
 }
@@ -251,7 +256,12 @@ uvmspace_free(struct vmspace *vm)
 	trace_event(TR_PMAP_DESTROY, vm, 0);
 	pmap_destroy(&vm->vm_pmap);
 	uvmspace_set_state(vm, VMSPACE_PURGED, VMSPACE_DEAD);
+#ifdef MUTANT_no_grace
+	/* MUTANT no-grace: no pin is left, so the struct goes back at once */
+	uvmspace_smr_free(vm);
+#else
 	smr_call(&vm->vm_smr, uvmspace_smr_free, vm);
+#endif
 }
 
 /* Move a purged LIVE vmspace to PURGED; for uvm_purge_map. Caller holds

@@ -1,8 +1,9 @@
 /*
  * uvm/uvm_vmspace_ktest.c: in-kernel tests of the address-space lifecycle
  * (suite vmspace): the two counts, fork's copy-on-write, vfork's sharing,
- * the purge, the last pin, increment-if-not-zero, sparse teardown cost and
- * running out of memory in a fault. Every case counts pages, page-table
+ * the purge, the last pin, increment-if-not-zero, sparse teardown cost,
+ * running out of memory in a fault, and the purge's TLB shootdown to a CPU
+ * that still has the pmap loaded. Every case counts pages, page-table
  * pages, anons, amaps and vmspaces by state, and must leave them at their
  * baseline; work is counted (faults, visited entries), never timed.
  */
@@ -11,6 +12,7 @@
 #include "errno.h"
 #include "ktest.h"
 #include "cpu.h"
+#include "cpufunc.h"
 #include "proc.h"
 #include "sched.h"
 #include "smr.h"
@@ -446,6 +448,113 @@ test_vmspace_race(struct ktest *t)
 	uvm_ktest_base_check(t, &base);
 }
 
+#define KT_TLB_PAGES	16
+#define KT_TLB_FRESH	0xf2e5
+
+enum { KT_TLB_START, KT_TLB_LOADED, KT_TLB_READ, KT_TLB_DONE };
+
+/* The other CPU of test_vmspace_purge_shootdown: it keeps the space's
+ * pmap loaded across the purge, every page in its TLB. */
+struct kt_tlb {
+	struct cpu_info	*cpu;
+	struct pmap	*pm;
+	int		phase;			/* KT_TLB_* [atomic] */
+	uint64_t	seen[KT_TLB_PAGES];	/* what its last read found */
+};
+
+/* Read the first word of every test page through the loaded pmap. */
+static void
+kt_tlb_read(uint64_t *seen)
+{
+	bool smap = (rcr4() & CR4_SMAP) != 0;
+	int i;
+
+	if (smap)
+		__asm__ volatile("stac" ::: "memory");
+	for (i = 0; i < KT_TLB_PAGES; i++)
+		seen[i] = *(volatile uint64_t *)(KT_VA + i * PAGE_SIZE);
+	if (smap)
+		__asm__ volatile("clac" ::: "memory");
+}
+
+/* Load the pmap on its CPU and read every page; when told, read them
+ * again, then unload it. */
+static void
+kt_tlb_main(void *arg)
+{
+	struct kt_tlb *k = arg;
+
+	sched_peg_curproc(k->cpu);
+	pmap_activate(k->pm);		/* kernel threads keep it loaded */
+	kt_tlb_read(k->seen);
+	__atomic_store_n(&k->phase, KT_TLB_LOADED, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&k->phase, __ATOMIC_ACQUIRE) != KT_TLB_READ)
+		__asm__ volatile("pause");
+	kt_tlb_read(k->seen);
+	pmap_deactivate(k->pm);
+	__atomic_store_n(&k->phase, KT_TLB_DONE, __ATOMIC_RELEASE);
+	kthread_exit();
+}
+
+/* The purge shoots the space down on every CPU that has its pmap loaded:
+ * a CPU that read every page just before reads, after the purge, what
+ * the addresses map now (a fresh page entered after it), never the freed
+ * pages its TLB held. */
+static void
+test_vmspace_purge_shootdown(struct ktest *t)
+{
+	struct kt_tlb k = { .cpu = &cpu_info[1] };
+	uint64_t live0 = __atomic_load_n(&kthread_stats.live, __ATOMIC_RELAXED);
+	struct uvm_ktest_base base;
+	struct vm_page *fresh;
+	struct vmspace *vm;
+	int i, stale = 0;
+
+	if (ncpus < 2) {
+		ktest_skip(t, "needs a second CPU to hold the pmap");
+		return;
+	}
+	uvm_ktest_base_get(&base);
+	KT_ASSERT(t, (vm = kt_vm_filled(t, KT_TLB_PAGES, 500)) != NULL);
+	for (i = 0; i < KT_TLB_PAGES; i++)
+		KT_EXPECT_EQ(t, uvm_fault(&vm->vm_map, KT_VA + i * PAGE_SIZE,
+		    PROT_READ), 0);
+	KT_ASSERT(t, (fresh = uvm_pagealloc(PG_USE_USER, UVM_PGA_ZERO)) != NULL);
+	*(uint64_t *)VM_PAGE_TO_DMAP(fresh) = KT_TLB_FRESH;
+	k.pm = &vm->vm_pmap;
+	sched_peg_curproc(&cpu_info[0]);	/* the reader takes cpu 1 */
+	if (!KT_EXPECT(t, kthread_create(kt_tlb_main, &k, "kt_tlb") != NULL))
+		k.phase = KT_TLB_DONE;
+	while (__atomic_load_n(&k.phase, __ATOMIC_ACQUIRE) == KT_TLB_START)
+		yield();
+	for (i = 0; i < KT_TLB_PAGES; i++)
+		KT_EXPECT_EQ(t, k.seen[i], 500 + i);
+
+	KT_EXPECT_EQ(t, uvmspace_drop_user(vm), 0);
+	uvm_purge(vm);
+	for (i = 0; i < KT_TLB_PAGES; i++)
+		KT_EXPECT_EQ(t, pmap_enter(&vm->vm_pmap, KT_VA + i * PAGE_SIZE,
+		    VM_PAGE_TO_PHYS(fresh), PROT_READ), 0);
+	if (k.phase == KT_TLB_LOADED)
+		__atomic_store_n(&k.phase, KT_TLB_READ, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&k.phase, __ATOMIC_ACQUIRE) != KT_TLB_DONE)
+		yield();
+	for (i = 0; i < KT_TLB_PAGES; i++)
+		stale += k.seen[i] != KT_TLB_FRESH;
+	if (!KT_EXPECT_EQ(t, stale, 0))
+		ktest_log(t, "cpu 1 read %d of %d pages of the purged space "
+		    "through stale TLB entries (page 0: %#lx)", stale,
+		    KT_TLB_PAGES, k.seen[0]);
+
+	pmap_remove(&vm->vm_pmap, KT_VA, KT_VA + KT_TLB_PAGES * PAGE_SIZE);
+	uvm_pagefree(fresh);
+	uvmspace_free(vm);
+	kthread_wait_live(live0);	/* reaped; its process goes with the */
+	smr_barrier();			/* grace period, like the vmspace */
+	sched_unpeg_curproc();
+	uvm_ktest_base_check(t, &base);
+}
+
 static const struct ktest_case vmspace_cases[] = {
 	KTEST_CASE(test_vmspace_lifecycle),
 	KTEST_CASE(test_vmspace_fork_cow),
@@ -456,6 +565,7 @@ static const struct ktest_case vmspace_cases[] = {
 	KTEST_CASE(test_vmspace_sparse),
 	KTEST_CASE(test_vmspace_fault_enomem),
 	KTEST_CASE(test_vmspace_race),
+	KTEST_CASE(test_vmspace_purge_shootdown),
 	{ 0 },
 };
 KTEST_SUITE(vmspace, vmspace_cases);

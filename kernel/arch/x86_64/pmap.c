@@ -15,7 +15,9 @@
  * lower half), so pmap_remove knows in O(1) when a PTP became empty: it
  * unlinks it under pm_lock, and frees it only after the TLB shootdown of the
  * range has completed, as OpenBSD's amd64 pmap does. pmap_destroy frees the
- * PML4 of an empty pmap that no CPU has loaded.
+ * PML4 of an empty pmap that no CPU has loaded. The pages a user pmap maps
+ * are its caller's; they may be freed only after pmap_remove, which panics
+ * on a PTE that maps a page already free.
  */
 #include "lib.h"
 #include "param.h"
@@ -386,6 +388,21 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot)
 	return pmap_enter_pte(pm, va, pa | PG_V | PG_U | pmap_prot_bits(prot));
 }
 
+/* Panic if pte, which maps va in pm, points at a free page: a page goes
+ * back to the allocator only once no PTE maps it and the TLBs were shot
+ * down, so a purge or an unmap that freed first is caught at its first
+ * PTE (the free-before-unmap hazard). */
+static void
+pmap_pte_assert_allocated(struct pmap *pm, vaddr_t va, uint64_t pte)
+{
+	struct vm_page *pg = PHYS_TO_VM_PAGE(pte & PG_FRAME);
+
+	if (pg != NULL &&
+	    __atomic_load_n(&pg->pg_use, __ATOMIC_RELAXED) == PG_USE_FREE)
+		panic("pmap_remove: pmap %p maps va %#lx to page %#lx, which "
+		    "is already free", pm, va, pg->pg_phys);
+}
+
 /* One pass of pmap_remove or pmap_protect over a range. */
 struct pmap_walk {
 	bool		remove;		/* clear the PTEs, unlink empty PTPs */
@@ -421,6 +438,9 @@ pmap_walk_range(struct pmap *pm, uint64_t *table, int l, vaddr_t sva,
 
 			if (npte == *ep)
 				continue;
+			if (w->remove)
+				pmap_pte_assert_allocated(pm,
+				    tbase + i * PAGE_SIZE, *ep);
 			pte_store(ep, npte);
 			if (w->remove)
 				pm->pm_resident--;
@@ -434,6 +454,8 @@ pmap_walk_range(struct pmap *pm, uint64_t *table, int l, vaddr_t sva,
 		e = MIN(eva, tbase + (i + 1) * PL_SIZE(l));
 		child = pde_table(*ep);
 		pmap_walk_range(pm, child, l - 1, s, e, w);
+		/* MUTANT leak-ptp: emptied page-table pages stay linked */
+#ifndef MUTANT_leak_ptp
 		if (w->remove && ptp_of(child)->pg_refs == 0) {
 			struct vm_page *ptp = ptp_of(child);
 
@@ -442,6 +464,7 @@ pmap_walk_range(struct pmap *pm, uint64_t *table, int l, vaddr_t sva,
 			ptp->pg_next = w->freeq;	/* unused while allocated */
 			w->freeq = ptp;
 		}
+#endif
 	}
 }
 

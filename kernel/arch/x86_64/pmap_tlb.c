@@ -59,8 +59,13 @@ pmap_tlb_shootrange(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 	KASSERT(curcpu()->ci_ipl_depth == 0);
 	/* the caller's PTE stores must be visible before we read pm_cpus */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#ifdef MUTANT_no_shootdown
+	/* MUTANT no-shootdown: a user pmap is flushed on this CPU only */
+	cpus = pm->pm_kernel ? cpus_online_mask() : 1UL << cpu_number();
+#else
 	cpus = pm->pm_kernel ? cpus_online_mask() :
 	    __atomic_load_n(&pm->pm_cpus, __ATOMIC_SEQ_CST);
+#endif
 	__atomic_add_fetch(&pmap_stats.shootdowns, 1, __ATOMIC_RELAXED);
 	if (cpus != 0)
 		smp_xcall(cpus, pmap_tlb_flush_local, &tr);

@@ -5,11 +5,16 @@ ordering rules.
 A test boot ends with the trace the kernel kept (kern/kern_trace.c,
 trace.h) dumped on the console:
 
-    # trace-begin purge=exit cpus=4 ring=8192 events=N lost=L
+    # trace-begin purge=exit cpus=4 ring=131072 events=N lost=L
     # trace-cpu 0 recorded=N lost=L
     trace: <seq> <ns> <cpu> <pid> <kind> <vm hex> <arg>
     ...
     # trace-end
+
+A saved snapshot of /proc/exeunt_trace (its "# purge=... events=N
+lost=L from=S" line, then the events without the "trace: " prefix, as
+/bin/trace prints them) is read the same way; the events before S count
+as lost. tools/trace2json.py parses through this module too.
 
 Events are merged by their global sequence number, which orders the
 events of all CPUs. A vmspace is named by its address; an "alloc" starts a
@@ -37,13 +42,24 @@ address space. The rules, checked per life of every vmspace:
               vm 0 is a kernel thread's (arg 1) and a kernel thread's
               exit1 names vm 0
   freed       every vmspace allocated during the boot is freed by the end
+  last-pin    each vmspace a test says a reader must free (a log line
+              "trace-expect reader-last-pin vm=<hex> reader=<pid>
+              target=<pid>", which the test prints when it runs) has a
+              life where that reader read target's memory, and the unpin
+              that dropped the last pin is the one ending that read,
+              followed by the reader's pmap_destroy and then the free
+
+A life is "freed by a reader" when the unpin that reached 0 ends a read:
+its pid had a reader_end on that life not yet matched by an unpin. The
+summary counts them; -l lists them.
 
 When a ring wrapped, the sequence numbers missing from the dump are the
 events lost; a life that began before the last missing one is not checked
 (reported as incomplete).
 
-usage: tools/tracecheck.py LOG   (exit 0: the trace passes; 1: a rule is
-broken; 2: no trace in the log)
+usage: tools/tracecheck.py [-l] LOG...   (exit 0: the trace passes; 1: a
+rule is broken; 2: no trace in the log; -l: list the lives freed by a
+reader's last unpin)
 """
 
 import re
@@ -54,10 +70,14 @@ KINDS = ("alloc", "user_add", "user_drop", "pin", "unpin", "purge_begin",
          "exit1", "reap")
 VM_KERNEL = 0
 _BEGIN = re.compile(r"^# trace-begin\b(.*)$")
+_SNAPSHOT = re.compile(r"^#( purge=\S+ events=\d+ .*)$")
 _END = re.compile(r"^# trace-end\b")
-_EVENT = re.compile(r"^trace: (\d+) (\d+) (\d+) (-?\d+) (\w+) ([0-9a-f]+) "
-                    r"(\d+)$")
+_EVENT = re.compile(r"^(?:trace: )?(\d+) (\d+) (\d+) (-?\d+) (\w+) "
+                    r"([0-9a-f]+) (\d+)$")
+_EXPECT = re.compile(r"trace-expect reader-last-pin vm=([0-9a-f]+) "
+                     r"reader=(-?\d+) target=(\d+)\b")
 MAX_SHOWN = 12          # offending events printed per violation
+MAX_VIOLATIONS = 20     # violations printed per log (all are counted)
 
 
 class Event:
@@ -84,6 +104,7 @@ class Trace:
         self.header = {}
         self.events = []
         self.complete = False
+        self.snapshot = False       # a /proc/exeunt_trace snapshot
 
     @property
     def purge(self):
@@ -120,24 +141,30 @@ class Violation:
 
 def parse(text):
     """Return the Trace of the last dump in a log, or None if it has
-    none. Carriage returns and junk lines inside the block are ignored."""
+    none. Carriage returns and junk lines inside the block are ignored.
+    A snapshot of /proc/exeunt_trace (its "# purge=... events=..." header,
+    then event lines without the "trace: " prefix, as /bin/trace prints
+    it) counts as a dump that ends with the text."""
     trace = None
     for raw in text.split("\n"):
         line = raw.replace("\r", "").strip()
-        begin = _BEGIN.match(line)
+        begin = _BEGIN.match(line) or _SNAPSHOT.match(line)
         if begin:
             trace = Trace()
+            trace.complete = begin.re is _SNAPSHOT
+            trace.snapshot = trace.complete
             for field in begin.group(1).split():
                 key, _, value = field.partition("=")
                 trace.header[key] = value
             continue
-        if trace is None or trace.complete:
+        if trace is None or (trace.complete and not trace.snapshot):
             continue
         if _END.match(line):
             trace.complete = True
             continue
         match = _EVENT.match(line)
-        if match and match.group(5) in KINDS:
+        if match and match.group(5) in KINDS and (
+                trace.snapshot or line.startswith("trace: ")):
             trace.events.append(Event(
                 int(match.group(1)), int(match.group(2)),
                 int(match.group(3)), int(match.group(4)), match.group(5),
@@ -162,6 +189,8 @@ class _Life:
         self.freed = None           # the free event
         self.pins_by = {}           # pid -> pins it took minus unpins
         self.readers = {}           # pid -> reader_begins open
+        self.reads_done = {}        # pid -> its reader_ends not yet unpinned
+        self.reader_free = None     # the reader_end whose unpin was the last
         self.exits = set()          # pids whose exit1 named this vmspace
 
 
@@ -170,11 +199,13 @@ class Checker:
 
     ACCESS = ("pin", "user_add", "reader_begin", "purge_begin")
 
-    def __init__(self, trace):
+    def __init__(self, trace, expects=()):
         self.trace = trace
+        self.expects = list(expects)
         self.found = []
         self.incomplete = 0
         self.lives = 0
+        self.checked = []           # the _Lives checked, in alloc order
         missing = trace.missing()
         self.horizon = max(missing) if missing else 0
 
@@ -201,6 +232,8 @@ class Checker:
                 lives[e.vm] = life
                 self.lives += 1
                 if e.kind == "alloc":
+                    if e.seq > self.horizon:
+                        self.checked.append(life)
                     continue
             else:
                 life.events.append(e)
@@ -209,7 +242,45 @@ class Checker:
             self.step(life, e)
         for life in lives.values():
             self.finish(life, reused=False)
+        for expect in self.expects:
+            self.check_expect(*expect)
         return self.found
+
+    def reader_frees(self):
+        """Return the checked lives whose last pin a reader dropped."""
+        return [life for life in self.checked if life.reader_free]
+
+    def check_expect(self, vm, reader, target):
+        """Rule last-pin: the life of vm in which reader read target's
+        memory was freed by that read's unpin (then pmap_destroy by the
+        reader, then the free)."""
+        lives = [life for life in self.checked if life.vm == vm and any(
+            e.kind == "reader_begin" and e.pid == reader and e.arg == target
+            for e in life.events)]
+        what = "reader pid %d of pid %d" % (reader, target)
+        if not lives:
+            unchecked = self.horizon and any(
+                e.vm == vm and e.kind == "reader_begin" and e.pid == reader
+                for e in self.trace.events)
+            self.found.append(Violation("last-pin", vm, "a test expects %s "
+                                        "to free it, but %s" % (what, (
+                                            "its life began before lost "
+                                            "events" if unchecked else
+                                            "no such read is in the trace")),
+                                        []))
+            return
+        life = lives[-1]
+        read = life.reader_free
+        if read is None or read.pid != reader or read.arg != target:
+            self.fail("last-pin", life, "a test expects %s to drop the last "
+                      "pin, but %s" % (what, "nobody did" if life.pins_zero
+                                       is None else "pid %d did%s" % (
+                                           life.pins_zero.pid,
+                                           "" if read else " (not a read)")))
+        elif life.destroyed is None or life.destroyed.pid != reader or \
+                life.freed is None:
+            self.fail("last-pin", life, "%s dropped the last pin, but its "
+                      "pmap_destroy and free did not follow" % what)
 
     def kernel_event(self, e):
         """Rule kernel: what may name vm 0."""
@@ -248,8 +319,11 @@ class Checker:
         life.pins_by[e.pid] = life.pins_by.get(e.pid, 0) + 1
 
     def on_unpin(self, life, e):
+        pending = life.reads_done.get(e.pid)
+        read = pending.pop(0) if pending else None
         if e.arg == 0:
             life.pins_zero = e
+            life.reader_free = read
         life.pins_by[e.pid] = life.pins_by.get(e.pid, 0) - 1
 
     def on_purge_begin(self, life, e):
@@ -303,6 +377,7 @@ class Checker:
             self.fail("reader", life, "reader_end without reader_begin", e)
         else:
             life.readers[e.pid] -= 1
+            life.reads_done.setdefault(e.pid, []).append(e)
 
     def on_exit1(self, life, e):
         if e.arg != 0:
@@ -327,45 +402,85 @@ class Checker:
             self.fail("purge-pair", life, "purge_begin never ended")
 
 
-def check(trace):
-    """Return (violations, checker) for a Trace."""
-    checker = Checker(trace)
+def expectations(text):
+    """Return the (vm, reader pid, target pid) of every "trace-expect
+    reader-last-pin" line of a log (printed by the tests that force a
+    reader to free a vmspace)."""
+    return [(int(m.group(1), 16), int(m.group(2)), int(m.group(3)))
+            for m in _EXPECT.finditer(text)]
+
+
+def check(trace, expects=()):
+    """Return (violations, checker) for a Trace and the expectations of
+    its log."""
+    checker = Checker(trace, expects)
     return checker.violations(), checker
 
 
 def summary(trace, checker, violations):
-    """Return a one-line account of a check."""
-    return ("%d events, %d lost, %d vmspace lives (%d not checked: lost "
-            "events), purge=%s: %d violation(s)" %
+    """Return a one-line account of a check (with the violations per rule,
+    when there are any)."""
+    line = ("%d events, %d lost, %d vmspace lives (%d not checked: lost "
+            "events, %d freed by a reader), purge=%s: %d violation(s)" %
             (len(trace.events), len(trace.missing()), checker.lives,
-             checker.incomplete, trace.purge, len(violations)))
+             checker.incomplete, len(checker.reader_frees()), trace.purge,
+             len(violations)))
+    rules = {}
+    for v in violations:
+        rules[v.rule] = rules.get(v.rule, 0) + 1
+    if rules:
+        line += " (%s)" % ", ".join("%s %d" % kv for kv in sorted(
+            rules.items()))
+    return line
 
 
-def check_text(text):
+def reader_free_lines(checker):
+    """Return a line per life freed by a reader's last unpin."""
+    lines = []
+    for life in checker.reader_frees():
+        lines.append("vm %x: pid %d's read of pid %d dropped the last pin "
+                     "(seq %d); freed at seq %s" % (
+                         life.vm, life.reader_free.pid, life.reader_free.arg,
+                         life.pins_zero.seq,
+                         life.freed.seq if life.freed else "-"))
+    return lines
+
+
+def check_text(text, list_reader_frees=False):
     """Check the trace in a log. Return (status, lines): status 0 pass,
-    1 violations, 2 no trace or a truncated one; lines explain."""
+    1 violations, 2 no trace or a truncated one; lines explain (with
+    list_reader_frees, also each life a reader freed)."""
     trace = parse(text)
     if trace is None:
         return 2, ["no trace in the log"]
     if not trace.complete:
         return 2, ["the trace dump has no end line (%d events read)" %
                    len(trace.events)]
-    violations, checker = check(trace)
+    violations, checker = check(trace, expectations(text))
     lines = [summary(trace, checker, violations)]
-    for v in violations:
+    for v in violations[:MAX_VIOLATIONS]:
         lines += v.format()
+    if len(violations) > MAX_VIOLATIONS:
+        lines.append("... %d more violation(s) not shown" %
+                     (len(violations) - MAX_VIOLATIONS))
+    if list_reader_frees:
+        lines += reader_free_lines(checker)
     return (1 if violations else 0), lines
 
 
 def main(argv):
     """CLI: check the trace of each log; exit with the worst status."""
-    if len(argv) < 2 or argv[1].startswith("-"):
+    args = argv[1:]
+    listing = bool(args) and args[0] == "-l"
+    if listing:
+        args = args[1:]
+    if not args or args[0].startswith("-"):
         print(__doc__.strip().split("\n\n")[-1], file=sys.stderr)
         return 2
     worst = 0
-    for path in argv[1:]:
+    for path in args:
         with open(path, encoding="utf-8", errors="replace") as f:
-            status, lines = check_text(f.read())
+            status, lines = check_text(f.read(), listing)
         print("%s: %s" % (path, lines[0]))
         for line in lines[1:]:
             print("    " + line)

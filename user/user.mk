@@ -5,6 +5,7 @@
 #	user/init.c		-> /init
 #	user/sh.c, user/ps.c	-> /bin/sh, /bin/ps
 #	user/trace.c		-> /bin/trace
+#	user/counters.c		-> /bin/counters
 #	user/tests/<name>.c	-> /tests/<name>
 #	user/bench/<name>.c	-> /bench/<name>	(user/bench/bench.mk)
 #	<EXTRA>/<name>.c	-> /tests/<name>	(make test EXTRA=<dir>)
@@ -29,7 +30,7 @@ endif
 endif
 
 USER_BINS  := $(B)/initrd/init $(B)/initrd/bin/sh $(B)/initrd/bin/ps \
-	      $(B)/initrd/bin/trace
+	      $(B)/initrd/bin/trace $(B)/initrd/bin/counters
 USER_TPROGS := $(addprefix $(B)/initrd/tests/,$(USER_TESTS) $(EXTRA_TESTS))
 USER_PROGS := $(USER_BINS) $(USER_TPROGS)
 USER_STALE := $(filter-out $(USER_TPROGS),$(wildcard $(B)/initrd/tests/*))

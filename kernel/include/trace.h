@@ -5,11 +5,12 @@
  * access after free, a count never back from zero, purge only by the last
  * user).
  *
- * Each CPU appends to its own fixed ring (TRACE_RING events, allocated
- * once at boot; none per event); a global sequence number, taken inside the write, orders
- * the events of all CPUs. A ring that wraps loses its oldest events: the
- * sequence numbers missing from a dump are exactly the events lost, so the
- * checker knows which address spaces it saw whole.
+ * Each CPU appends to its own fixed ring (trace_ring_events events, sized
+ * from the free memory and allocated once at boot; none per event); a
+ * global sequence number, taken inside the write, orders the events of
+ * all CPUs. A ring that wraps loses its oldest events: the sequence
+ * numbers missing from a dump are exactly the events lost, so the checker
+ * knows which address spaces it saw whole.
  *
  * An event names an address space by its struct vmspace address (an id:
  * pool slots are reused, an "alloc" starts a new life), or 0 for the
@@ -25,7 +26,10 @@
 
 #include "types.h"
 
-#define TRACE_RING	32768		/* events per CPU (1 MiB); a power of two */
+#define TRACE_PAGES_MAX	4096		/* pages of all rings together at most
+					 * (16 MiB) */
+#define TRACE_MEM_SHARE	4		/* the rings take at most 1/4 of the
+					 * pages free at trace_init */
 #define TRACE_VM_KERNEL	0		/* the id of the kernel's address space */
 
 enum trace_kind {
@@ -48,8 +52,13 @@ enum trace_kind {
 	TR_NKINDS
 };
 
-/* Allocate the rings of the online CPUs; once at boot, after MP bring-up
- * (events before it count as lost). */
+/* Events each CPU's ring holds (whole pages of them), set by trace_init
+ * (0 before). */
+extern uint64_t trace_ring_events;
+
+/* Size the rings from the free memory and allocate those of the online
+ * CPUs; once at boot, after MP bring-up (events before it count as
+ * lost). */
 void	trace_init(void);
 /* Record one event on this CPU's ring; any context but NMI, never sleeps. */
 void	trace_event(enum trace_kind kind, const void *vm, uint64_t arg);

@@ -10,13 +10,16 @@
  * (release) after, so a reader that sees the same nonzero sequence before
  * and after copying has a whole event.
  *
- * Lifecycle: trace_init, once at boot when every CPU is online,
- * allocates each online CPU's ring (TRACE_RING events, in pages reached
- * through the direct map) for good; from then on nothing is allocated. A
- * ring holds its newest TRACE_RING events; older ones are lost (counted:
- * recorded - TRACE_RING). An event on a CPU without a ring (before
- * trace_init, or when its pages could not be had) takes its sequence
- * number and is counted as lost, so the checker sees the gap.
+ * Lifecycle: trace_init, once at boot when every CPU is online, sizes the
+ * rings from the memory free then (trace_ring_events, the same for every
+ * CPU: whole pages, TRACE_MEM_SHARE of the free pages and at most
+ * TRACE_PAGES_MAX pages for all CPUs together), and allocates each online
+ * CPU's ring, in pages reached through the direct map, for good; from
+ * then on nothing is allocated. A ring holds its newest trace_ring_events
+ * events; older ones are lost (counted: recorded - trace_ring_events). An
+ * event on a CPU without a ring (before trace_init, or when its pages
+ * could not be had) takes its sequence number and is counted as lost, so
+ * the checker sees the gap.
  */
 #include "lib.h"
 #include "param.h"
@@ -27,8 +30,6 @@
 #include "proc.h"
 #include "uvm_vmspace.h"
 #include "trace.h"
-
-CTASSERT((TRACE_RING & (TRACE_RING - 1)) == 0);
 
 struct trace_slot {
 	uint64_t	ts_seq;		/* 0 while being written [atomic] */
@@ -42,51 +43,81 @@ struct trace_slot {
 CTASSERT(sizeof(struct trace_slot) == 32);
 
 #define TRACE_PER_PAGE	(PAGE_SIZE / sizeof(struct trace_slot))
-#define TRACE_PAGES	(TRACE_RING / TRACE_PER_PAGE)
-CTASSERT(TRACE_RING % TRACE_PER_PAGE == 0);
 
 struct trace_ring {
 	uint64_t	tr_head;	/* events recorded here [atomic; written
 					 * by its CPU with interrupts off] */
 	uint64_t	tr_dropped;	/* events with no ring to go to [same] */
-	struct trace_slot *tr_page[TRACE_PAGES]; /* the slots (contents: [its
-					 * CPU]) [const after trace_init] */
+	struct trace_slot **tr_page;	/* its trace_ring_events /
+					 * TRACE_PER_PAGE pages, a run of
+					 * trace_pages[] (contents: [its CPU])
+					 * [const after trace_init] */
 } __aligned(64);
 
 static struct trace_ring trace_rings[MAXCPUS];
+static struct trace_slot *trace_pages[TRACE_PAGES_MAX]; /* every ring's
+					 * pages [const after trace_init] */
 static bool trace_ready[MAXCPUS];	/* the ring is allocated [atomic; set
 					 * once by trace_init] */
 static uint64_t trace_seq;		/* the last sequence handed out [atomic] */
+uint64_t trace_ring_events;		/* events per ring, whole pages; 0
+					 * before trace_init [const after it] */
 
 /* Return slot idx (any index: it wraps) of cpu's ring. */
 static struct trace_slot *
 trace_slot(int cpu, uint64_t idx)
 {
-	idx &= TRACE_RING - 1;
+	idx %= trace_ring_events;
 	return &trace_rings[cpu].tr_page[idx / TRACE_PER_PAGE]
 	    [idx % TRACE_PER_PAGE];
 }
 
-/* Allocate the rings of the online CPUs; once at boot, after MP
- * bring-up. A CPU whose ring cannot be had records nothing (its events
- * count as lost). */
+/* Return the pages each of ncpu rings gets out of free free pages: an
+ * even share of TRACE_MEM_SHARE of them, TRACE_PAGES_MAX at most for all
+ * rings together; 0 if not even one page each. */
+static uint64_t
+trace_ring_pages(uint64_t free, int ncpu)
+{
+	uint64_t budget = free / TRACE_MEM_SHARE;
+
+	KASSERT(ncpu > 0 && ncpu <= MAXCPUS);
+	if (budget > TRACE_PAGES_MAX)
+		budget = TRACE_PAGES_MAX;
+	return budget / ncpu;
+}
+
+/* Size the rings from the free memory and allocate those of the online
+ * CPUs; once at boot, after MP bring-up. A CPU whose ring cannot be had
+ * records nothing (its events count as lost). */
 void
 trace_init(void)
 {
+	struct uvmexp u;
 	struct vm_page *pg;
-	int cpu, i;
+	uint64_t npages, i;
+	int cpu, online = 0, ring = 0;
 
+	KASSERT(trace_ring_events == 0);
+	for (cpu = 0; cpu < MAXCPUS; cpu++)
+		online += cpu_info[cpu].ci_online;
+	uvm_page_counters(&u);
+	if ((npages = trace_ring_pages(u.free, online)) == 0) {
+		kprintf("trace: no memory for the rings\n");
+		return;
+	}
+	trace_ring_events = npages * TRACE_PER_PAGE;
 	for (cpu = 0; cpu < MAXCPUS; cpu++) {
 		if (!cpu_info[cpu].ci_online)
 			continue;
 		KASSERT(!trace_ready[cpu]);
-		for (i = 0; i < (int)TRACE_PAGES; i++) {
+		trace_rings[cpu].tr_page = &trace_pages[ring++ * npages];
+		for (i = 0; i < npages; i++) {
 			if ((pg = uvm_pagealloc(PG_USE_KERNEL, UVM_PGA_ZERO)) ==
 			    NULL)
 				break;
 			trace_rings[cpu].tr_page[i] = VM_PAGE_TO_DMAP(pg);
 		}
-		if (i < (int)TRACE_PAGES) {
+		if (i < npages) {
 			kprintf("trace: no memory for cpu%d's ring\n", cpu);
 			while (i > 0)
 				uvm_pagefree(PHYS_TO_VM_PAGE(DMAP_TO_PHYS(
@@ -95,6 +126,8 @@ trace_init(void)
 		}
 		__atomic_store_n(&trace_ready[cpu], true, __ATOMIC_RELEASE);
 	}
+	kprintf("trace: %d ring(s) of %lu events (%lu KiB each)\n", online,
+	    trace_ring_events, npages * (PAGE_SIZE / 1024));
 }
 
 static const char *const trace_names[TR_NKINDS] = {
@@ -197,7 +230,7 @@ trace_merge_start(struct trace_merge *m, uint64_t from)
 
 	for (cpu = 0; cpu < MAXCPUS; cpu++) {
 		head = __atomic_load_n(&trace_rings[cpu].tr_head, __ATOMIC_ACQUIRE);
-		low = head > TRACE_RING ? head - TRACE_RING : 0;
+		low = head > trace_ring_events ? head - trace_ring_events : 0;
 		m->tm_end[cpu] = head;
 		m->tm_next[cpu] = head;
 		while (m->tm_next[cpu] > low &&
@@ -262,8 +295,8 @@ trace_lost(void)
 
 	for (cpu = 0; cpu < MAXCPUS; cpu++) {
 		head = __atomic_load_n(&trace_rings[cpu].tr_head, __ATOMIC_ACQUIRE);
-		if (head > TRACE_RING)
-			lost += head - TRACE_RING;
+		if (head > trace_ring_events)
+			lost += head - trace_ring_events;
 		lost += __atomic_load_n(&trace_rings[cpu].tr_dropped,
 		    __ATOMIC_RELAXED);
 	}
@@ -287,15 +320,15 @@ trace_dump(void)
 	uint64_t head;
 	int cpu;
 
-	kprintf("# trace-begin purge=%s cpus=%d ring=%d events=%lu lost=%lu\n",
-	    uvm_purge_at_exit() ? "exit" : "reaper", ncpus, TRACE_RING,
+	kprintf("# trace-begin purge=%s cpus=%d ring=%lu events=%lu lost=%lu\n",
+	    uvm_purge_at_exit() ? "exit" : "reaper", ncpus, trace_ring_events,
 	    trace_count(), trace_lost());
 	for (cpu = 0; cpu < MAXCPUS; cpu++) {
 		head = __atomic_load_n(&trace_rings[cpu].tr_head, __ATOMIC_ACQUIRE);
 		if (head != 0 || trace_rings[cpu].tr_dropped != 0)
 			kprintf("# trace-cpu %d recorded=%lu lost=%lu\n", cpu, head,
-			    (head > TRACE_RING ? head - TRACE_RING : 0) +
-			    trace_rings[cpu].tr_dropped);
+			    (head > trace_ring_events ? head - trace_ring_events :
+			    0) + trace_rings[cpu].tr_dropped);
 	}
 	trace_foreach(1, trace_dump_one, NULL);
 	kprintf("# trace-end\n");

@@ -135,7 +135,10 @@ test_domem_by_pid(struct ktest *t)
 
 /* A reader pinned across the target's exit and reaping: the vmspace is
  * PURGED (not freed) while the pin holds, reads give EFAULT, never the
- * freed pages; the reader's unpin is the last and frees it. */
+ * freed pages; the reader's unpin is the last and frees it. The case
+ * names the vmspace in a "trace-expect reader-last-pin" line, so that
+ * tools/tracecheck.py (rule last-pin) checks the boot's trace shows it:
+ * this read's unpin the last, the reader's pmap_destroy, then the free. */
 static void
 test_reader_last_pin(struct ktest *t)
 {
@@ -154,6 +157,8 @@ test_reader_last_pin(struct ktest *t)
 	KT_EXPECT_EQ(t, vm->vm_refcnt, 2);		/* the process's, ours */
 	KT_EXPECT_EQ(t, kt_read_word(&rd, KT_VA + PAGE_SIZE, &w), 0);
 	KT_EXPECT_EQ(t, w, KT_TAG + 1);
+	ktest_log(t, "trace-expect reader-last-pin vm=%lx reader=%d target=%d",
+	    (uint64_t)(uintptr_t)vm, curproc->p_p->ps_pid, pr->ps_pid);
 
 	kt_target_exit(pr);				/* exit1 + reaper */
 	KT_EXPECT_EQ(t, vm->vm_state, VMSPACE_PURGED);

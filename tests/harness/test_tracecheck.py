@@ -62,7 +62,7 @@ class Builder:
         return self
 
     def text(self, end=True):
-        out = ["noise before", "# trace-begin purge=%s cpus=1 ring=8192 "
+        out = ["noise before", "# trace-begin purge=%s cpus=1 ring=131072 "
                "events=%d lost=0" % (self.purge, self.seq)]
         out += self.lines
         if end:
@@ -71,11 +71,29 @@ class Builder:
         return "\n".join(out) + "\n"
 
 
-def rules(builder):
+def rules(builder, expects=()):
     """Return the names of the rules the trace breaks."""
     trace = tracecheck.parse(builder.text())
-    violations, _ = tracecheck.check(trace)
+    violations, _ = tracecheck.check(trace, expects)
     return sorted(set(v.rule for v in violations))
+
+
+def reader_frees(builder, pid=7, target=11, vm=VM):
+    """The life of a process target whose space reader pid holds pinned
+    across target's exit and reap: pid's unpin is the last."""
+    builder.add(1, "alloc", vm)
+    builder.add(pid, "pin", vm, 2).add(pid, "reader_begin", vm, target)
+    builder.add(target, "exit1", vm).add(target, "user_drop", vm, 0)
+    builder.purge_pair(target, vm, 4)
+    builder.add(REAPER, "reap", vm, target).add(REAPER, "unpin", vm, 1)
+    builder.add(pid, "reader_end", vm, target).add(pid, "unpin", vm, 0)
+    builder.purge_pair(pid, vm, 0).add(pid, "pmap_destroy", vm)
+    builder.add(SMR, "free", vm)
+    return builder
+
+
+EXPECT = "    # test_reader_last_pin: trace-expect reader-last-pin " \
+    "vm=%x reader=7 target=11\n" % VM
 
 
 class TraceCheckTest(unittest.TestCase):
@@ -231,6 +249,93 @@ class TraceCheckTest(unittest.TestCase):
         status, lines = tracecheck.check_text(b.text())
         self.assertEqual(status, 1)
         self.assertTrue(any("pin" in line for line in lines[1:]))
+
+    def test_reader_free_is_counted(self):
+        trace = tracecheck.parse(reader_frees(Builder()).life(vm=VM2).text())
+        violations, checker = tracecheck.check(trace)
+        self.assertEqual(violations, [])
+        self.assertEqual([(life.vm, life.reader_free.pid)
+                          for life in checker.reader_frees()], [(VM, 7)])
+        status, lines = tracecheck.check_text(
+            reader_frees(Builder()).text(), list_reader_frees=True)
+        self.assertEqual(status, 0, lines)
+        self.assertIn("1 freed by a reader", lines[0])
+        self.assertIn("vm %x: pid 7's read of pid 11 dropped the last pin" %
+                      VM, lines[1])
+
+    def test_reader_unpin_not_last_is_not_a_reader_free(self):
+        b = Builder().add(1, "alloc").add(7, "pin", arg=2)
+        b.add(7, "reader_begin", arg=10).add(7, "reader_end", arg=10)
+        b.add(7, "unpin", arg=1).add(7, "unpin", arg=0)  # 2nd: not a read's
+        trace = tracecheck.parse(b.text())
+        _, checker = tracecheck.check(trace)
+        self.assertEqual(checker.reader_frees(), [])
+
+    def test_last_pin_expectation_met(self):
+        status, lines = tracecheck.check_text(
+            EXPECT + reader_frees(Builder()).text())
+        self.assertEqual(status, 0, lines)
+
+    def test_last_pin_freed_by_the_reaper(self):
+        b = Builder().add(1, "alloc").add(7, "pin", arg=2)
+        b.add(7, "reader_begin", arg=11).add(7, "reader_end", arg=11)
+        b.add(7, "unpin", arg=1).add(11, "exit1").add(11, "user_drop", arg=0)
+        b.purge_pair(11, VM, 3).add(REAPER, "reap", arg=11)
+        b.add(REAPER, "unpin", arg=0).purge_pair(REAPER, VM, 0)
+        b.add(REAPER, "pmap_destroy").add(SMR, "free")
+        self.assertEqual(rules(b), [])
+        self.assertEqual(rules(b, tracecheck.expectations(EXPECT)),
+                         ["last-pin"])
+
+    def test_last_pin_read_missing(self):
+        self.assertEqual(rules(Builder().life(pid=11),
+                               tracecheck.expectations(EXPECT)),
+                         ["last-pin"])
+
+    def test_last_pin_lost_events(self):
+        self.assertEqual(tracecheck.expectations(EXPECT), [(VM, 7, 11)])
+        b = Builder().add(1, "alloc").add(7, "pin", arg=2).skip()
+        b.add(7, "reader_begin", arg=11).add(7, "reader_end", arg=11)
+        b.add(7, "unpin", arg=0)
+        trace = tracecheck.parse(b.text())
+        violations, _ = tracecheck.check(trace,
+                                         tracecheck.expectations(EXPECT))
+        self.assertEqual([v.rule for v in violations], ["last-pin"])
+        self.assertIn("lost events", violations[0].message)
+
+    def test_last_pin_without_destroy(self):
+        b = Builder().add(1, "alloc").add(7, "pin", arg=2)
+        b.add(7, "reader_begin", arg=11).add(11, "user_drop", arg=0)
+        b.purge_pair(11, VM, 1).add(REAPER, "unpin", arg=1)
+        b.add(7, "reader_end", arg=11).add(7, "unpin", arg=0)
+        self.assertIn("last-pin", rules(b, tracecheck.expectations(EXPECT)))
+
+    def test_snapshot_parses(self):
+        lines = Builder().life().text().split("\n")
+        events = [l[len("trace: "):] for l in lines if l.startswith("trace: ")]
+        text = "\n".join(["$ trace", "# purge=exit events=%d lost=0 from=1" %
+                          len(events)] + events + ["$ "]) + "\n"
+        trace = tracecheck.parse(text)
+        self.assertTrue(trace.complete and trace.snapshot)
+        self.assertEqual(len(trace.events), len(events))
+        self.assertEqual(tracecheck.check_text(text)[0], 0)
+        # a dump's event lines need their prefix
+        self.assertEqual(len(tracecheck.parse(
+            "# trace-begin purge=exit\n" + "\n".join(events) +
+            "\n# trace-end\n").events), 0)
+
+    def test_many_violations_are_counted_not_all_shown(self):
+        b = Builder().add(1, "alloc")
+        for _ in range(tracecheck.MAX_VIOLATIONS + 5):
+            b.add(7, "reader_begin", arg=1).add(7, "reader_end", arg=1)
+        status, lines = tracecheck.check_text(b.text())
+        self.assertEqual(status, 1)
+        self.assertIn("%d violation(s) (freed 1, reader %d)" % (
+            tracecheck.MAX_VIOLATIONS + 6, tracecheck.MAX_VIOLATIONS + 5),
+            lines[0])
+        self.assertEqual(sum(1 for l in lines if l.startswith("reader:")),
+                         tracecheck.MAX_VIOLATIONS)
+        self.assertEqual(lines[-1], "... 6 more violation(s) not shown")
 
     def test_dump_is_ktap_noise(self):
         text = ("KTAP version 1\n1..1\nok 1 census\n" +

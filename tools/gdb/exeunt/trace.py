@@ -18,12 +18,12 @@ DEFAULT_EVENTS = 20
 
 def ring_geometry(ring):
     """Return (slot type, slots per page, ring size) of a trace ring: its
-    slots live in pages (tr_page[]) reached through the direct map."""
+    slots live in pages (tr_page[]) reached through the direct map; every
+    ring holds trace_ring_events (0 before trace_init)."""
     pages = ring["tr_page"]
     slot_type = pages.type.strip_typedefs().target().target()
     per_page = 4096 // slot_type.sizeof
-    npages = pages.type.strip_typedefs().range()[1] + 1
-    return slot_type, per_page, npages * per_page
+    return slot_type, per_page, int(kdata.var("trace_ring_events"))
 
 
 def ring_slots(ring, first, last):

@@ -40,6 +40,7 @@
 #include "cpu.h"
 #include "smr.h"
 #include "signal.h"
+#include "resource.h"
 
 #define PROC_NAMELEN	24
 
@@ -75,6 +76,10 @@
 #define PS_SYSTEM	0x0020	/* a kernel thread's: findable by pid for ps
 				 * and /proc, never traced, read or signalled
 				 * [const once hashed] */
+/* limits (kern/kern_resource.c) */
+#define PS_NPROC	0x0040	/* counted in its uid's processes until wait4
+				 * collects it [set before it is findable;
+				 * cleared by the collector] */
 /* threads (kern/kern_single.c) */
 #define PS_SINGLEEXIT	0x1000	/* ps_single makes every other thread exit
 				 * [set and cleared under ps_lock; read
@@ -120,7 +125,9 @@ struct proc {
 	/* identity */
 	struct process	*p_p;		/* the process it belongs to [const] */
 	struct proc	*p_thrnext;	/* next thread of p_p [ps_lock] */
-	pid_t		p_tid;		/* thread id [const] */
+	pid_t		p_tid;		/* thread id [const; but exec by a
+					 * non-main thread makes it the pid:
+					 * ps_lock and tidhash_lock] */
 	int		p_flag;		/* P_* [self, or rq while queued] */
 	char		p_name[PROC_NAMELEN]; /* [const] */
 	vaddr_t		p_kstack;	/* bottom of its uvm_km kernel stack;
@@ -173,6 +180,11 @@ struct proc {
 					 * read without it as a hint] */
 	bool		p_sigsleep;	/* in msleep_sig: a signal ends the
 					 * sleep (kern/kern_synch.c) [slpq] */
+
+	/* ptrace (kern/sys_process.c) */
+	int		p_ptsig;	/* in its process's trace stop: the
+					 * signal it takes on leaving, its own
+					 * or its tracer's choice [ps_siglock] */
 };
 
 struct process {
@@ -236,6 +248,20 @@ struct process {
 					 * [ps_lock] */
 	/* ---- end threads ---- */
 
+	/* ---- limits (kern/kern_resource.c), failure injection
+	 * (kern/kern_failinject.c) ---- */
+	struct rlimit	ps_rlimit[RLIM_NLIMITS]; /* soft and hard limits
+					 * [ps_lock; one value may be read
+					 * atomically without it] */
+	uint64_t	ps_failnth;	/* matching allocations left until the
+					 * injected failure, 0: none armed
+					 * [atomic] */
+	uint32_t	ps_failwhat;	/* FAILINJECT_* it counts [atomic; set
+					 * while ps_failnth is 0] */
+	uint32_t	ps_failfired;	/* injected failures since it was
+					 * armed [atomic] */
+	/* ---- end limits ---- */
+
 	/* ---- ptrace (kern/sys_process.c) ---- */
 	struct process	*ps_tracer;	/* who traces it, or NULL; PS_TRACED
 					 * says the same [proctree_lock] */
@@ -244,10 +270,8 @@ struct process {
 	struct process	*ps_tracenext;	/* next tracee of ps_tracer
 					 * [proctree_lock] */
 	struct proc	*ps_ptthread;	/* its thread in a trace stop, or NULL
-					 * [ps_siglock] */
-	int		ps_ptsig;	/* the trace stop's signal, then the one
-					 * the tracer resumes it with
-					 * [ps_siglock] */
+					 * [ps_siglock; read without it as a
+					 * hint] */
 	/* ---- end ptrace ---- */
 };
 
@@ -279,6 +303,8 @@ void	kthread_exit(void) __noreturn;
 void	kthread_init(void);
 /* Sleep until at most n kernel threads are alive (created, not yet freed). */
 void	kthread_wait_live(uint64_t n);
+/* Sleep until the reaper has freed every thread on the dead list. */
+void	kthread_wait_reaped(void);
 /* A kernel stack for a new thread, waiting for the reaper to free the
  * stacks of dead threads when none is left; 0 if none can be had. */
 vaddr_t	kstack_alloc(void);
@@ -387,6 +413,9 @@ void	proc_tid_hash(struct proc *p);
 /* p leaves: unhash its tid and give it back, unless it is its process's
  * pid (the main thread). Caller is p's last use of p->p_p. */
 void	proc_tid_release(struct proc *p);
+/* exec by p, its process's only thread now (single-threaded by p): p
+ * takes the pid as its tid, its own tid is unhashed and freed. */
+void	proc_tid_exec(struct proc *p);
 /* Return, with a reference (prrele), the process that has or had a
  * thread tid (a hashed thread, or the main thread: tid == pid), or NULL.
  * The caller finds the thread under ps_lock. */

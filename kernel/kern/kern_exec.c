@@ -3,8 +3,8 @@
  *
  * kern_execve builds the new image in a new vmspace while the old one is
  * still the caller's, so that every failure (no file, a bad ELF: ENOEXEC,
- * bad pointers: EFAULT, too many arguments: E2BIG, ENOMEM) leaves the
- * process as it was:
+ * bad pointers: EFAULT, too many arguments: E2BIG, ENOMEM, also for an
+ * image beyond RLIMIT_AS) leaves the process as it was:
  *  1. look the file up, check it (a regular file with an execute bit),
  *     read and check the ELF header and program headers;
  *  2. map each PT_LOAD as anonymous private memory and copy the file's
@@ -14,8 +14,10 @@
  *     (count and measure, then copy), the strings, the pointer block
  *     (argc, argv, envp, auxv: AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ,
  *     AT_ENTRY, AT_RANDOM) and 16 random bytes.
- * Then the point of no return: the thread moves to the new vmspace and
- * its pmap; the old vmspace loses this user (purged if it was the last:
+ * Then the point of no return, once every other thread has exited
+ * (kern_single.c): the thread takes the pid as its tid if it was not the
+ * main one (Linux's de_thread) and moves to the new vmspace and its
+ * pmap; the old vmspace loses this user (purged if it was the last:
  * proc_vmspace_drop_user) and its pin (uvm_exit); close-on-exec
  * descriptors close; a vfork parent is released; caught signals reset;
  * the registers are set for the entry point (setregs).
@@ -39,6 +41,7 @@
 #include "file.h"
 #include "pmap.h"
 #include "proc.h"
+#include "resource.h"
 #include "sched.h"
 #include "signal.h"
 #include "syscall.h"
@@ -401,6 +404,11 @@ exec_commit(struct proc *p, struct exec_ctx *ec, const char *path, vaddr_t sp)
 	struct vmspace *old = pr->ps_vmspace;
 	const char *base = path, *c;
 
+	/* as Linux: the exec'ing thread becomes the main one, its tid the
+	 * pid; its clear_child_tid word was in the old image */
+	proc_tid_exec(p);
+	p->p_tidaddr = 0;
+
 	/* readers pin the vmspace and take the argv range with it */
 	spinlock_acquire(&pr->ps_lock);
 	__atomic_store_n(&pr->ps_vmspace, ec->vm, __ATOMIC_RELEASE);
@@ -473,6 +481,11 @@ kern_execve(struct proc *p, const char *path, const struct exec_strv *argv,
 	if ((error = exec_load(&ec)) != 0 ||
 	    (error = exec_stack(&ec, argv, envp, &sp)) != 0)
 		goto out;
+	/* the new image must fit in RLIMIT_AS (kern_resource.c) */
+	if (ec.vm->vm_map.m_size > resource_limit(p->p_p, RLIMIT_AS)) {
+		error = ENOMEM;
+		goto out;
+	}
 	/* threads (kern_single.c): the other threads exit first; EINTR if
 	 * another one is ending the process (userret then exits this one) */
 	if (single_thread_set(p, SINGLE_EXIT) != 0) {
@@ -565,6 +578,7 @@ proc_start_init(const char *path, const char *const *envp)
 	pr->ps_nthreads = 1;
 	pr->ps_vmspace = vm;
 	pr->ps_fd = fdp;
+	resource_limits_init(pr);	/* the default limits, counted */
 	strlcpy(pr->ps_comm, "init", sizeof(pr->ps_comm));
 	if (sigactsinit(pr) != 0)
 		panic("proc_start_init: no memory for pid 1's signal actions");

@@ -164,8 +164,10 @@ proc_free(struct proc *p)
  * is not their process's pid are hashed by it under tidhash_lock, a
  * spinlock (lookups are rare: tkill): a lookup takes a reference on the
  * thread's process with increment-if-not-zero while it holds the lock, and
- * a leaving thread is unhashed before it lets go of its process. Order:
- * ps_lock -> tidhash_lock -> pidhash_lock. */
+ * a leaving thread is unhashed before it lets go of its process. A
+ * thread that execs while not the main one becomes the main one: its tid
+ * turns into the pid (proc_tid_exec), as on Linux. Order: ps_lock ->
+ * tidhash_lock -> pidhash_lock. */
 
 #define TIDHASH_SIZE	64		/* chains; a power of two */
 
@@ -207,21 +209,52 @@ proc_tid_hash(struct proc *p)
 	spinlock_release(&tidhash_lock);
 }
 
+/* Take p, hashed by tid, off its chain. Caller holds tidhash_lock. */
+static void
+tid_unhash(struct proc *p, pid_t tid)
+{
+	struct proc **pp;
+
+	SPINLOCK_ASSERT_HELD(&tidhash_lock);
+	for (pp = &tidhash[(uint32_t)tid & (TIDHASH_SIZE - 1)]; *pp != p;
+	    pp = &(*pp)->p_tidhashnext)
+		KASSERT(*pp != NULL);
+	*pp = p->p_tidhashnext;
+	p->p_tidhashnext = NULL;
+}
+
 /* Unhash and free p's tid unless it is the pid. */
 void
 proc_tid_release(struct proc *p)
 {
-	struct proc **pp;
-
 	if (p->p_tid == p->p_p->ps_pid)
 		return;
 	spinlock_acquire(&tidhash_lock);
-	for (pp = &tidhash[(uint32_t)p->p_tid & (TIDHASH_SIZE - 1)]; *pp != p;
-	    pp = &(*pp)->p_tidhashnext)
-		KASSERT(*pp != NULL);
-	*pp = p->p_tidhashnext;
+	tid_unhash(p, p->p_tid);
 	spinlock_release(&tidhash_lock);
 	tid_free(p->p_tid);
+}
+
+/* exec by p, now its process's only thread: p takes the pid as its tid
+ * (Linux's de_thread); its own tid is unhashed and freed. */
+void
+proc_tid_exec(struct proc *p)
+{
+	struct process *pr = p->p_p;
+	pid_t tid = p->p_tid;
+
+	KASSERT(p == curproc);
+	if (tid == pr->ps_pid)
+		return;
+	/* tkill reads p_tid under ps_lock, tid_find_ref under tidhash_lock */
+	spinlock_acquire(&pr->ps_lock);
+	KASSERT(pr->ps_single == p && pr->ps_nthreads == 1);
+	spinlock_acquire(&tidhash_lock);
+	tid_unhash(p, tid);
+	p->p_tid = pr->ps_pid;
+	spinlock_release(&tidhash_lock);
+	spinlock_release(&pr->ps_lock);
+	tid_free(tid);
 }
 
 /* The process of thread tid, referenced, or NULL. */
@@ -316,7 +349,12 @@ prrele(struct process *pr)
 	if (old == 0)
 		panic("prrele: process %d reference count underflow", pr->ps_pid);
 	if (old == 1)
+#ifdef MUTANT_no_grace
+		/* MUTANT no-grace: the last reference frees the process now */
+		process_smr_free(pr);
+#else
 		smr_call(&pr->ps_smr, process_smr_free, pr);
+#endif
 }
 
 /* Link child under parent. Caller holds proctree_lock. */
@@ -347,6 +385,7 @@ proc_collect(struct process *pr)
 		pr->ps_pptr = NULL;
 	}
 	spinlock_release(&proctree_lock);
+	resource_nproc_drop(pr);	/* no longer counts against its uid */
 	process_unhash_release(pr);
 }
 

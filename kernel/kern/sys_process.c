@@ -19,12 +19,20 @@
  * ptrace (Linux semantics, the requests of ptrace.h): a tracee is on its
  * tracer's list (ps_tracer, ps_tracees, ps_tracenext, PS_TRACED, under
  * proctree_lock). A traced process about to take a signal stops for the
- * tracer instead (ptrace_stop, from userret): it sets ps_ptthread and
- * ps_ptsig under its ps_siglock, marks PS_TRACESTOP for the tracer's wait4
- * and sleeps on &ps_sigstop until the tracer resumes it (PTRACE_CONT,
- * PTRACE_DETACH, the tracer's exit) or SIGKILL arrives. The tracer touches
- * the tracee's registers only under ps_siglock while ps_ptthread is set:
- * the thread cannot leave the stop, so its stack stays.
+ * tracer instead (ptrace_stop, from userret): it sets ps_ptthread under
+ * its ps_siglock, marks PS_TRACESTOP for the tracer's wait4 and sleeps on
+ * &ps_sigstop until the tracer resumes it (PTRACE_CONT, PTRACE_DETACH,
+ * the tracer's exit) or SIGKILL arrives. The tracer touches the tracee's
+ * registers only under ps_siglock while ps_ptthread is set: the thread
+ * cannot leave the stop, so its stack stays.
+ *
+ * A process is traced whole (Linux traces each thread): any of its
+ * threads stops for the tracer, one at a time, the others waiting their
+ * turn on &ps_sigstop; the tracer's wait4 reports the process. So the
+ * signal a resumed thread takes is its own (p_ptsig, set by the resumer
+ * under ps_siglock), not the process's, which the next thread to stop
+ * would overwrite; and the unreported-stop flag is cleared only while no
+ * thread is in the stop, so the next thread's report is never lost.
  *
  * Lock order: proctree_lock and ps_siglock are never held together here
  * (kern_sig.c takes nothing of the tree under ps_siglock); ps_lock is taken
@@ -106,7 +114,12 @@ process_read_begin(struct proc *curp, pid_t pid, int flags,
 		rd->rd_argstart = pr->ps_argstart;
 		rd->rd_argend = pr->ps_argend;
 		spinlock_release(&pr->ps_lock);
+#ifdef MUTANT_reader_noref
+		/* MUTANT reader-noref: the process reference keeps vm */
+		pinned = vm != NULL;
+#else
 		pinned = vm != NULL && uvmspace_pin(vm);
+#endif
 		smr_read_leave();
 		if (!pinned)
 			error = ESRCH;
@@ -125,7 +138,10 @@ process_read_end(struct process_reader *rd)
 {
 	KASSERT(rd->rd_vm != NULL);
 	trace_event(TR_READER_END, rd->rd_vm, rd->rd_pid);
+	/* MUTANT reader-noref: no pin to drop */
+#ifndef MUTANT_reader_noref
 	uvmspace_free(rd->rd_vm);
+#endif
 	rd->rd_vm = NULL;
 }
 
@@ -225,11 +241,24 @@ ptrace_must_leave(struct proc *p)
 	    single_thread_pending(p);
 }
 
+/* Forget pr's unreported trace stop, unless a thread is in one (it may
+ * be another thread's, just reported). Caller holds no lock. */
+static void
+ptrace_stop_unreport(struct process *pr)
+{
+	spinlock_acquire(&proctree_lock);
+	if (__atomic_load_n(&pr->ps_ptthread, __ATOMIC_RELAXED) == NULL)
+		__atomic_and_fetch(&pr->ps_flags, ~PS_TRACESTOP,
+		    __ATOMIC_RELAXED);
+	spinlock_release(&proctree_lock);
+}
+
 /* Stop for the tracer with sig; return the signal to take instead. */
 int
 ptrace_stop(struct proc *p, int sig)
 {
 	struct process *pr = p->p_p, *tracer;
+	bool told;
 
 	KASSERT(p == curproc && sig >= 1 && sig <= NSIG && sig != SIGKILL);
 	spinlock_acquire(&pr->ps_siglock);
@@ -240,8 +269,8 @@ ptrace_stop(struct proc *p, int sig)
 		spinlock_release(&pr->ps_siglock);
 		return 0;
 	}
-	pr->ps_ptthread = p;
-	pr->ps_ptsig = sig;
+	__atomic_store_n(&pr->ps_ptthread, p, __ATOMIC_RELAXED);
+	p->p_ptsig = sig;	/* kept if the tracer goes without resuming */
 	spinlock_release(&pr->ps_siglock);
 
 	/* tell the tracer, unless it resumed or dropped us already (the
@@ -256,27 +285,28 @@ ptrace_stop(struct proc *p, int sig)
 	} else
 		tracer = NULL;
 	spinlock_release(&proctree_lock);
-	if (tracer != NULL) {
+	if ((told = tracer != NULL)) {
 		psignal(tracer, SIGCHLD);
 		prrele(tracer);
 	}
 
+	/* a tracer that was told ends the stop (PTRACE_CONT, PTRACE_DETACH,
+	 * its exit: ptrace_resume) */
 	spinlock_acquire(&pr->ps_siglock);
-	if (!(__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_TRACED) &&
-	    pr->ps_ptthread == p)
-		pr->ps_ptthread = NULL;		/* untraced: take sig */
-	while (pr->ps_ptthread == p && !ptrace_must_leave(p))
+	while (told && pr->ps_ptthread == p && !ptrace_must_leave(p))
 		msleep(&pr->ps_sigstop, &pr->ps_siglock, "ptrace", 0);
-	if (pr->ps_ptthread == p) {		/* SIGKILL, or the end */
-		pr->ps_ptthread = NULL;
-		pr->ps_ptsig = 0;
+	if (pr->ps_ptthread == p) {
+		/* not resumed: no tracer (take sig), or SIGKILL or the end
+		 * (take none); the next waiting thread may stop */
+		if (ptrace_must_leave(p))
+			p->p_ptsig = 0;
+		__atomic_store_n(&pr->ps_ptthread, NULL, __ATOMIC_RELAXED);
+		wakeup(&pr->ps_sigstop);
 	}
-	sig = pr->ps_ptsig;
-	pr->ps_ptsig = 0;
+	sig = p->p_ptsig;
+	p->p_ptsig = 0;
 	spinlock_release(&pr->ps_siglock);
-	spinlock_acquire(&proctree_lock);
-	__atomic_and_fetch(&pr->ps_flags, ~PS_TRACESTOP, __ATOMIC_RELAXED);
-	spinlock_release(&proctree_lock);
+	ptrace_stop_unreport(pr);
 	return sig;
 }
 
@@ -287,19 +317,17 @@ ptrace_stop(struct proc *p, int sig)
 static int
 ptrace_resume(struct process *pr, int sig)
 {
-	bool stopped;
+	struct proc *t;
 
 	spinlock_acquire(&pr->ps_siglock);
-	if ((stopped = pr->ps_ptthread != NULL)) {
-		pr->ps_ptsig = sig;
+	if ((t = pr->ps_ptthread) != NULL) {
+		t->p_ptsig = sig;	/* t, in its stop, reads it locked */
 		__atomic_store_n(&pr->ps_ptthread, NULL, __ATOMIC_RELAXED);
 		wakeup(&pr->ps_sigstop);
 	}
 	spinlock_release(&pr->ps_siglock);
-	spinlock_acquire(&proctree_lock);
-	__atomic_and_fetch(&pr->ps_flags, ~PS_TRACESTOP, __ATOMIC_RELAXED);
-	spinlock_release(&proctree_lock);
-	return stopped ? 0 : ESRCH;
+	ptrace_stop_unreport(pr);
+	return t != NULL ? 0 : ESRCH;
 }
 
 /* Put c on tracer's list. Caller holds proctree_lock. */

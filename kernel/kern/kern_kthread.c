@@ -189,6 +189,16 @@ kthread_wait_live(uint64_t n)
 	spinlock_release(&deadproc_lock);
 }
 
+/* Sleep until the reaper has freed every thread on the dead list. */
+void
+kthread_wait_reaped(void)
+{
+	spinlock_acquire(&deadproc_lock);
+	while (__atomic_load_n(&kthread_stats.dead, __ATOMIC_RELAXED) > 0)
+		msleep(&kthread_stats, &deadproc_lock, "reapwait", 0);
+	spinlock_release(&deadproc_lock);
+}
+
 /* Set up the pools and start the reaper; once at boot, after sched_init. */
 void
 kthread_init(void)

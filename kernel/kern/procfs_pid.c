@@ -11,10 +11,10 @@
  * gives an error or an empty file, never freed memory.
  *
  * As on Linux: cmdline and maps of a process that is exiting or a zombie
- * are empty; maps needs the target's uid or root (EACCES); mem reads and
- * writes at the file offset with a debugger's rights (the maximum
- * protection), says EIO where nothing is mapped and end of file once the
- * process is gone.
+ * are empty; maps needs the target's uid or root (EACCES); mem needs them
+ * to be opened (EACCES), reads and writes at the file offset with a
+ * debugger's rights (the maximum protection), says EIO where nothing is
+ * mapped and end of file once the process is gone.
  */
 #include "lib.h"
 #include "param.h"
@@ -42,12 +42,13 @@ proc_state_str(struct process *pr)
 	p = pr->ps_threads;
 	if (p == NULL || p->p_stat == SDEAD)
 		return "X (dead)";
+	/* a stopped process sleeps in userret (kern_sig.c) */
+	if (__atomic_load_n(&pr->ps_sigstop, __ATOMIC_RELAXED) != 0)
+		return "T (stopped)";
 	switch (p->p_stat) {
 	case SRUN:
 	case SONPROC:
 		return "R (running)";
-	case SSTOP:
-		return "T (stopped)";
 	default:
 		return "S (sleeping)";
 	}
@@ -75,10 +76,11 @@ proc_status_gen(struct procfs_buf *pb, pid_t pid)
 	spinlock_release(&pr->ps_lock);
 	uid = __atomic_load_n(&pr->ps_uid, __ATOMIC_RELAXED);
 	procfs_printf(pb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\n"
-	    "PPid:\t%d\nTracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n",
+	    "PPid:\t%d\nTracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n"
+	    "Kthread:\t%d\n",
 	    comm, state, pid, pid, ppid, tracer, uid, uid, uid, uid,
 	    (pr->ps_flags & PS_ZOMBIE) ? 0 : __atomic_load_n(&pr->ps_nthreads,
-	    __ATOMIC_RELAXED));
+	    __ATOMIC_RELAXED), (pr->ps_flags & PS_SYSTEM) != 0);
 	prrele(pr);
 	return 0;
 }
@@ -100,8 +102,11 @@ proc_cmdline_gen(struct procfs_buf *pb, pid_t pid)
 	if ((error = process_read_begin(curproc, pid, 0, &rd)) == 0) {
 		len = MIN(rd.rd_argend - rd.rd_argstart, PAGE_SIZE);
 		uio_init_kernel(&uio, &iov, buf, len, 0, UIO_READ);
-		/* a short read (the map purged meanwhile) shows what came */
-		(void)process_domem_reader(&rd, 0, rd.rd_argstart, &uio, &done);
+		/* a short read (the map purged meanwhile) shows what came;
+		 * no memory for the bounce page is an error, as on Linux */
+		if (process_domem_reader(&rd, 0, rd.rd_argstart, &uio,
+		    &done) == ENOMEM)
+			error = ENOMEM;
 		process_read_end(&rd);
 	}
 	for (i = 0; i < done; i++)
@@ -174,6 +179,19 @@ proc_mem_rw(pid_t pid, struct uio *uio)
 	}
 }
 
+/* /proc/<pid>/mem: only the target's uid or root may open it (EACCES);
+ * an exiting process's opens, and reads end of file. */
+static int
+proc_mem_open(pid_t pid)
+{
+	struct process_reader rd;
+	int error;
+
+	if ((error = process_read_begin(curproc, pid, PMEM_PERM, &rd)) == 0)
+		process_read_end(&rd);
+	return error == EPERM ? EACCES : 0;
+}
+
 static struct procfs_node proc_status_node = {
 	.pn_name = "status", .pn_gen = proc_status_gen, .pn_mode = 0444,
 };
@@ -184,7 +202,8 @@ static struct procfs_node proc_maps_node = {
 	.pn_name = "maps", .pn_gen = proc_maps_gen, .pn_mode = 0444,
 };
 static struct procfs_node proc_mem_node = {
-	.pn_name = "mem", .pn_rw = proc_mem_rw, .pn_mode = 0600,
+	.pn_name = "mem", .pn_rw = proc_mem_rw, .pn_open = proc_mem_open,
+	.pn_mode = 0600,
 };
 
 static const struct procfs_pids proc_pids = { .pp_next = process_next_pid };

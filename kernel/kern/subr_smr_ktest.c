@@ -427,14 +427,18 @@ test_smr_grace_idle_cpu(struct ktest *t)
 static void
 test_smr_backlog_storm(struct ktest *t)
 {
-	uint64_t pages0 = smrt_pages(PG_USE_POOL), free0;
+	uint64_t pages0, free0;
 	struct smr_stats st0, st1;
 	struct uvmexp u;
 	struct smrt_obj *o;
 	int i;
 
+	/* earlier cases' threads reaped and their process structs freed
+	 * (through SMR) before the baseline, so only this case moves it */
+	kthread_wait_reaped();
 	if (smrt_fence_wait(t) < 0)
 		return;
+	pages0 = smrt_pages(PG_USE_POOL);
 	uvm_page_counters(&u);
 	free0 = u.free;
 	smr_stats_reset_peak();

@@ -1,4 +1,5 @@
-# exeunt: make | make run | make test | make gdb | make bench | make mutants | make clean
+# exeunt: make | make run | make test | make gdb | make bench | make mutants |
+# make soak | make replay | make clean
 #
 # The kernel is built with the host GCC/binutils in freestanding mode, or with a
 # cross toolchain: make TOOLPREFIX=x86_64-elf-
@@ -30,7 +31,7 @@ KSRCS	:= $(sort $(shell find kernel -name '*.c'))
 KASMS	:= $(sort $(shell find kernel boot -name '*.S'))
 KOBJS	:= $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
 
-.PHONY: all kernel iso run test gdb bench mutants clean deps
+.PHONY: all kernel iso run test gdb bench mutants soak replay clean deps
 all: $(B)/exeunt.iso
 
 kernel: $(B)/exeunt.elf
@@ -113,6 +114,36 @@ bench:
 	then iso="--iso $(B)/exeunt.iso"; \
 	else echo "bench: the exeunt ISO did not build (see $(B)/bench/iso.log)"; iso=; fi; \
 	$(PYTHON) tools/bench/run.py --build-dir $(B) $$iso $(BENCHARGS)
+
+# The mutants (docs/mutants.md): each hazard of DESIGN.md section 5 built
+# with MUTANT=<name> in $(B)-mut/<name> and booted over the test matrix
+# until a test kills it; the last line is "K of N mutants killed". Not run
+# by make test. MUTANTS: a subset, e.g. MUTANTS=no-grace,leak-ptp.
+MUTANTS ?=
+mutants: deps
+	@$(PYTHON) tools/mutants.py --build-root $(B)-mut $(if $(MUTANTS),--mutants $(MUTANTS))
+
+# The stress tests over many seeds (tools/soak.py, docs/validation.md):
+# ROUNDS boots, alternately at -smp 2 and 4, each with a new seed (from
+# SEED, default the clock) and stress=STRESS, running every stress_* test
+# and the fuzzer; stops at the first failure with the commands that boot
+# that seed again. Logs in $(B)/soak-logs. Not run by make test.
+ROUNDS	?= 20
+STRESS	?= 8
+soak: deps
+	@$(MAKE) --no-print-directory $(B)/exeunt.iso
+	@$(PYTHON) tools/soak.py soak --iso $(B)/exeunt.iso --build-dir $(B) \
+		--rounds $(ROUNDS) --stress $(STRESS) $(if $(SEED),--seed $(SEED))
+
+# One seed at -smp 1 under QEMU record/replay (docs/replay.md): record
+# tests=TESTS seed=SEED stress=STRESS, replay it, check the replay's serial
+# output is the recording's; GDB=1 replays the last recording under gdb.
+replay: deps
+	@test -n "$(SEED)" -a -n "$(TESTS)" || { echo "usage: make replay" \
+		"SEED=<n> TESTS=<test,...> [STRESS=<n>] [GDB=1]"; exit 2; }
+	@$(MAKE) --no-print-directory $(B)/exeunt.iso
+	@$(PYTHON) tools/soak.py replay --iso $(B)/exeunt.iso --build-dir $(B) \
+		--seed $(SEED) --tests $(TESTS) --stress $(STRESS) $(if $(GDB),--gdb)
 
 clean:
 	rm -rf $(B)

@@ -6,6 +6,9 @@ report) and one or more top-level KTAP documents: the kernel prints one for
 the in-kernel tests, the user-land init another for the user tests. Nested
 documents are indented by 4 spaces per level and open with "KTAP version 1"
 and/or "# Subtest: name"; their parent's "ok N name" line follows them.
+A result line may end in a directive, "# SKIP reason" or "# TODO reason"
+(a skip), or in any other comment, "not ok 3 fork_wait # exit status 1",
+which is the result's reason and not part of its name.
 
 parse() turns a log into a Report: a tree of Case nodes. Leaf cases are the
 tests: each passed leaf is one pass, each failed leaf one failure, skipped
@@ -256,8 +259,9 @@ class _Parser:
         number, desc = int(match.group(2)), match.group(3)
         directive = _DIRECTIVE.search(desc)
         name = desc[:directive.start()].strip() if directive else desc.strip()
-        case = Case(name or (closed.name if closed else ""), number,
-                    PASS if match.group(1) == "ok" else FAIL)
+        name, _, comment = name.partition(" # ")
+        case = Case(name.strip() or (closed.name if closed else ""), number,
+                    PASS if match.group(1) == "ok" else FAIL, comment.strip())
         if directive:
             case.status = SKIP
             case.reason = (directive.group(1).upper() + " " +

@@ -9,6 +9,7 @@
  *     and 2 open on the console, and an environment holding
  *	EXEUNT_TESTS=<tests= boot option>	only when given
  *	EXEUNT_SEED=<seed= boot option>		only when given
+ *	EXEUNT_STRESS=<stress= boot option>	only when given
  *     (EXEUNT_TEST_TIMEOUT=<seconds> may be given too; default 60).
  *  2. Without EXEUNT_TESTS, init runs /bin/sh (argv {"sh", NULL}) with
  *     PATH=/bin:/tests on the console and starts it again when it exits
@@ -16,9 +17,10 @@
  *  3. With EXEUNT_TESTS, a comma list of test names or "all" (every file
  *     in /tests, sorted by name), init runs /tests/<name> for each, one
  *     at a time, in a forked child with argv {"/tests/<name>", NULL} and
- *     init's own environment (so EXEUNT_SEED reaches the tests), and
- *     prints KTAP version 1 at top level, each test's own output (a
- *     nested document indented by 4 spaces) before its result line:
+ *     init's own environment (so EXEUNT_SEED and EXEUNT_STRESS reach
+ *     the tests), and prints KTAP version 1 at top level, each test's
+ *     own output (a nested document indented by 4 spaces) before its
+ *     result line:
  *	KTAP version 1
  *	1..N
  *	ok K <name>
@@ -26,13 +28,40 @@
  *	not ok K <name> # killed by signal S
  *	not ok K <name> # timeout after T s
  *     A test still running after EXEUNT_TEST_TIMEOUT seconds is killed
- *     (SIGKILL) by a watchdog child that init forks beside it. A test
+ *     (SIGKILL) by a watchdog child that init starts beside it (init
+ *     itself executed again: "init --watchdog <pid> <seconds> <fd>"); the
+ *     test execs only once its watchdog is ready. A test
  *     that cannot be executed exits 127. A name holding a '/' is a path
  *     of its own, run as it is (make bench runs /bench/<program> so).
  *  4. Orphans reparented to init are reaped all along; in test mode each
  *     is reported: "# init: reaped orphan <pid> (<status>)".
  *  5. After the last test: "# init: P passed, F failed", then
  *     reboot(RB_POWER_OFF), which the kernel turns into a QEMU exit.
+ *  6. Leak accounting (exeunt only: Linux has no /proc/exeunt, and there
+ *     init prints nothing of it). Around every test init reads the
+ *     kernel's counters (/proc/exeunt); after the test, once the reaper
+ *     backlog and the SMR callbacks pending are both 0 and two reads in
+ *     a row agree (orphans reaped meanwhile), every exact counter must
+ *     be back where it was before the test. Each one that is not is a
+ *     diagnostic of the test, and fails it:
+ *	# leak: <counter> <before> -> <after>
+ *	not ok K <name> # leaked <k> counters
+ *     (", "-joined with another reason: "# exit status 1, leaked 2
+ *     counters"). A counter still moving after LEAK_SETTLE_MS is compared
+ *     as it is then. The exact counters: pages.kernel, pages.user,
+ *     pages.ptp, pmap.*, vmspaces.*, processes, threads, kthreads, and
+ *     the live objects of every pool (pool.<name>'s first number).
+ *     Not compared: pages.free and pages.pool (pools keep empty slabs
+ *     and per-CPU caches, so their pages need not come back when their
+ *     objects do; only the objects are exact), a pool's peak and slabs
+ *     (the same), pages.total and pages.reserved (constants), trace.*
+ *     (they only grow). init's own pages count too, so it keeps them
+ *     still between two reads: its snapshots are static, it faults its
+ *     stack in before the first test, and frees nothing until the last
+ *     test is done (musl's free may unmap). Both the test and the
+ *     watchdog exec a new image, so while a test runs init shares no
+ *     page copy-on-write and can take no fault that needs a free page:
+ *     a test that runs memory out (oom.c) cannot get pid 1 killed.
  *
  * Only the system calls of DESIGN.md section 6 are used. When init is
  * not pid 1 (tests/native runs it on Linux to check it), it reads the
@@ -42,6 +71,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,6 +88,13 @@
 #define PATH_VALUE	"/bin:/tests"
 #define TIMEOUT_DEFAULT	60		/* seconds per test */
 #define EXIT_NOEXEC	127
+#define COUNTERS_PATH	"/proc/exeunt"
+#define COUNTERS_MAX	64		/* exact counters kept */
+#define LEAK_SETTLE_MS	5000		/* how long counters may take to settle */
+#define LEAK_POLL_MS	10
+#define STACK_PREFAULT	(32 * 1024)	/* init's deepest stack, and more */
+#define WATCHDOG_ARG	"--watchdog"	/* argv[1] of init as a watchdog */
+#define WATCHDOG_FDS	64		/* it closes all but its own up to here */
 
 extern char **environ;
 
@@ -81,10 +118,205 @@ status_str(int status, char *buf, size_t size)
 	return buf;
 }
 
-/* Fork a child that execs path with argv {argv0, NULL} and this
- * environment, or exits EXIT_NOEXEC saying why; return its pid or -1. */
+/* The exact counters of one /proc/exeunt snapshot (protocol step 6). */
+struct counters {
+	int	n;
+	char	name[COUNTERS_MAX][40];
+	long	val[COUNTERS_MAX];
+	long	backlog;		/* reaper.backlog */
+	long	pending;		/* smr.pending */
+};
+
+static const char *init_path;		/* argv[0]: init, to exec it again */
+
+/* Snapshots: static, so that taking one faults no page of init in. */
+static struct counters leak_before, leak_after, leak_prev;
+static char counters_text[16384];
+
+/* Return whether counter name is exact (see the top of the file). */
+static bool
+counter_exact(const char *name)
+{
+	static const char *const prefixes[] = { "pages.kernel", "pages.user",
+	    "pages.ptp", "pmap.", "vmspaces.", "processes", "threads",
+	    "kthreads", "pool." };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Read /proc/exeunt into *c; return false if there is none (Linux). */
+static bool
+counters_read(struct counters *c)
+{
+	char *line, *colon, *save;
+	ssize_t n, len = 0;
+	int fd = open(COUNTERS_PATH, O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	while (len < (ssize_t)sizeof(counters_text) - 1 &&
+	    (n = read(fd, counters_text + len,
+	    sizeof(counters_text) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	counters_text[len] = '\0';
+	c->n = 0;
+	c->backlog = c->pending = -1;
+	for (line = strtok_r(counters_text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((colon = strchr(line, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		if (strcmp(line, "reaper.backlog") == 0)
+			c->backlog = atol(colon + 1);
+		else if (strcmp(line, "smr.pending") == 0)
+			c->pending = atol(colon + 1);
+		else if (counter_exact(line) && c->n < COUNTERS_MAX) {
+			snprintf(c->name[c->n], sizeof(c->name[0]), "%s", line);
+			c->val[c->n++] = atol(colon + 1);
+		}
+	}
+	return true;
+}
+
+/* Return the number of exact counters that differ between a and b. */
+static int
+counters_diff(const struct counters *a, const struct counters *b)
+{
+	int i, k = a->n != b->n;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		k += strcmp(a->name[i], b->name[i]) != 0 || a->val[i] != b->val[i];
+	return k;
+}
+
+/* Milliseconds on the monotonic clock. */
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Report an orphan init has reaped. */
+static void
+orphan_report(pid_t pid, int status)
+{
+	char why[48];
+
+	printf("# init: reaped orphan %d (%s)\n", (int)pid,
+	    status_str(status, why, sizeof(why)));
+}
+
+/* Reap and report the orphans that have already exited. */
+static void
+orphans_reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = wait4(-1, &status, WNOHANG, NULL)) > 0)
+		orphan_report(pid, status);
+}
+
+/* Read the counters into *c once the system is quiet: no reaper backlog,
+ * no SMR callback pending, and the same values twice in a row; sooner if
+ * they are back at *want (NULL: any values), later only up to
+ * LEAK_SETTLE_MS. Orphans are reaped meanwhile. Return false without
+ * /proc/exeunt. */
+static bool
+counters_settle(struct counters *c, const struct counters *want)
+{
+	struct timespec poll = { 0, LEAK_POLL_MS * 1000000L };
+	long deadline = now_ms() + LEAK_SETTLE_MS;
+	bool quiet;
+
+	leak_prev.n = -1;
+	for (;;) {
+		orphans_reap();
+		if (!counters_read(c))
+			return false;
+		quiet = c->backlog == 0 && c->pending == 0 &&
+		    counters_diff(c, &leak_prev) == 0;
+		if (quiet && (want == NULL || counters_diff(c, want) == 0))
+			return true;
+		if (now_ms() > deadline) {
+			if (!quiet)
+				printf("# leak: counters still moving after "
+				    "%d ms\n", LEAK_SETTLE_MS);
+			return true;
+		}
+		leak_prev = *c;
+		nanosleep(&poll, NULL);
+	}
+}
+
+/* Print "# leak:" for each exact counter of after that differs from
+ * before; return how many do. */
+static int
+counters_report(const struct counters *before, const struct counters *after)
+{
+	int i, j, k = 0;
+	long was;
+
+	for (i = 0; i < after->n; i++) {
+		for (j = 0; j < before->n; j++)
+			if (strcmp(before->name[j], after->name[i]) == 0)
+				break;
+		was = j < before->n ? before->val[j] : 0;
+		if (was != after->val[i]) {
+			printf("# leak: %s %ld -> %ld\n", after->name[i], was,
+			    after->val[i]);
+			k++;
+		}
+	}
+	for (j = 0; j < before->n; j++) {	/* a pool that went away */
+		for (i = 0; i < after->n; i++)
+			if (strcmp(before->name[j], after->name[i]) == 0)
+				break;
+		if (i == after->n && before->val[j] != 0) {
+			printf("# leak: %s %ld -> 0\n", before->name[j],
+			    before->val[j]);
+			k++;
+		}
+	}
+	return k;
+}
+
+/* Fault in STACK_PREFAULT bytes of init's stack, so that running a test
+ * faults no stack page in between two snapshots. */
+static void __attribute__((noinline))
+stack_prefault(void)
+{
+	volatile char pad[STACK_PREFAULT];
+	size_t i;
+
+	for (i = 0; i < sizeof(pad); i += 512)
+		pad[i] = 0;
+}
+
+/* Block until every write end of the pipe whose read end is fd is
+ * closed. */
+static void
+gate_wait(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) == -1 && errno == EINTR)
+		continue;
+}
+
+/* Fork a child that (once the gate[] pipe is closed, if gate is not
+ * NULL) execs path with argv {argv0, NULL} and this environment, or
+ * exits EXIT_NOEXEC saying why; return its pid or -1. */
 static pid_t
-spawn(const char *path, const char *argv0)
+spawn(const char *path, const char *argv0, const int *gate)
 {
 	char *argv[] = { (char *)argv0, NULL };
 	pid_t pid;
@@ -92,6 +324,11 @@ spawn(const char *path, const char *argv0)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		if (gate != NULL) {
+			close(gate[1]);
+			gate_wait(gate[0]);
+			close(gate[0]);
+		}
 		execve(path, argv, environ);
 		printf("# init: cannot execute %s: %s\n", path,
 		    strerror(errno));
@@ -103,22 +340,54 @@ spawn(const char *path, const char *argv0)
 	return pid;
 }
 
-/* Fork the watchdog of victim: it sleeps seconds, then kills victim with
- * SIGKILL and exits 0. Return its pid, or -1. */
+/* The watchdog: say it is ready (a byte on fd ready), sleep seconds,
+ * then kill victim with SIGKILL; exit 0. */
+static void __attribute__((noreturn))
+watchdog_main(pid_t victim, int seconds, int ready)
+{
+	struct timespec left = { seconds, 0 }, none = { 0, 0 };
+
+	nanosleep(&none, NULL);		/* every page it needs, in before */
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	while (nanosleep(&left, &left) == -1 && errno == EINTR)
+		continue;
+	kill(victim, SIGKILL);
+	_exit(0);
+}
+
+/* Start the watchdog of victim: a child that closes every descriptor but
+ * its ready pipe and execs init (init_path) as "init --watchdog <victim>
+ * <seconds> <fd>" (so that, once it runs, it shares no page of init's
+ * copy-on-write; step 6), or, if that exec fails, is the watchdog as it
+ * is. Return its pid, or -1, once it says it is ready: from then on it
+ * faults no page in. */
 static pid_t
 watchdog_start(pid_t victim, int seconds)
 {
-	struct timespec left = { seconds, 0 };
+	char v[16], secs[16], fd[16];
+	char *argv[] = { "init", WATCHDOG_ARG, v, secs, fd, NULL };
+	int ready[2], i;
 	pid_t pid;
 
+	if (pipe(ready) != 0)
+		return -1;
+	snprintf(v, sizeof(v), "%d", (int)victim);
+	snprintf(secs, sizeof(secs), "%d", seconds);
+	snprintf(fd, sizeof(fd), "%d", ready[1]);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		while (nanosleep(&left, &left) == -1 && errno == EINTR)
-			continue;
-		kill(victim, SIGKILL);
-		_exit(0);
+		for (i = 3; i < WATCHDOG_FDS; i++)	/* the test's gate too */
+			if (i != ready[1])
+				close(i);
+		execve(init_path, argv, environ);
+		watchdog_main(victim, seconds, ready[1]);
 	}
+	close(ready[1]);
+	if (pid > 0)
+		gate_wait(ready[0]);	/* its byte, or its end */
+	close(ready[0]);
 	return pid;
 }
 
@@ -131,13 +400,18 @@ test_run(const char *path, int timeout)
 	struct outcome out = { -1, false };
 	pid_t test, dog, pid;
 	bool test_done = false;
-	char why[48];
-	int status;
+	int status, gate[2];
 
-	test = spawn(path, path);
+	if (pipe(gate) != 0) {
+		printf("# init: pipe: %s\n", strerror(errno));
+		return out;
+	}
+	test = spawn(path, path, gate);
+	dog = test > 0 ? watchdog_start(test, timeout) : -1;
+	close(gate[0]);
+	close(gate[1]);			/* the test starts, its watchdog ready */
 	if (test < 0)
 		return out;
-	dog = watchdog_start(test, timeout);
 	while (!test_done || dog > 0) {
 		pid = wait4(-1, &status, 0, NULL);
 		if (pid < 0) {
@@ -157,8 +431,7 @@ test_run(const char *path, int timeout)
 			    WEXITSTATUS(status) == 0;
 			dog = -1;
 		} else {
-			printf("# init: reaped orphan %d (%s)\n", (int)pid,
-			    status_str(status, why, sizeof(why)));
+			orphan_report(pid, status);
 		}
 	}
 	/* A test that ended by itself did not time out, whatever the
@@ -210,17 +483,20 @@ tests_list(const char *spec, const char *dir, size_t *n)
 	return names;
 }
 
-/* Run the tests of spec from dir and print their KTAP; return the number
- * that failed. */
+/* Run the tests of spec from dir and print their KTAP, each test's leak
+ * accounting with it (step 6); return the number that failed. */
 static int
 tests_main(const char *spec, const char *dir, int timeout)
 {
-	char path[512], why[48], **names;
+	char path[512], why[96], **names;
+	bool counted, failed_one;
 	struct outcome out;
-	size_t i, n;
-	int failed = 0;
+	size_t i, n, len;
+	int failed = 0, leaked;
 
 	names = tests_list(spec, dir, &n);
+	stack_prefault();
+	counted = counters_settle(&leak_before, NULL);
 	printf("KTAP version 1\n1..%zu\n", n);
 	for (i = 0; i < n; i++) {
 		if (strchr(names[i], '/') != NULL)
@@ -228,22 +504,36 @@ tests_main(const char *spec, const char *dir, int timeout)
 		else
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		out = test_run(path, timeout);
+		why[0] = '\0';
 		if (out.status == -1)
 			snprintf(why, sizeof(why), "cannot fork");
 		else if (out.timed_out)
 			snprintf(why, sizeof(why), "timeout after %d s",
 			    timeout);
-		else
+		else if (out.status != 0)
 			status_str(out.status, why, sizeof(why));
-		if (out.status == 0)
-			printf("ok %zu %s\n", i + 1, names[i]);
-		else
+		leaked = 0;
+		if (counted) {
+			counters_settle(&leak_after, &leak_before);
+			leaked = counters_report(&leak_before, &leak_after);
+			leak_before = leak_after;
+		}
+		if (leaked > 0) {
+			len = strlen(why);
+			snprintf(why + len, sizeof(why) - len,
+			    "%sleaked %d counters", len ? ", " : "", leaked);
+		}
+		failed_one = why[0] != '\0';
+		if (failed_one)
 			printf("not ok %zu %s # %s\n", i + 1, names[i], why);
-		failed += out.status != 0;
-		free(names[i]);
+		else
+			printf("ok %zu %s\n", i + 1, names[i]);
+		failed += failed_one;
 	}
 	printf("# init: %zu passed, %d failed\n", n - failed, failed);
 	fflush(stdout);
+	for (i = 0; i < n; i++)		/* only now: free may unmap */
+		free(names[i]);
 	free(names);
 	return failed;
 }
@@ -258,7 +548,7 @@ shell_main(void)
 	int status;
 
 	for (;;) {
-		sh = spawn(SHELL, "sh");
+		sh = spawn(SHELL, "sh", NULL);
 		if (sh < 0)
 			return;
 		while ((pid = wait4(-1, &status, 0, NULL)) != sh)
@@ -291,6 +581,9 @@ main(int argc, char **argv)
 	bool native = getpid() != 1;
 	int timeout = TIMEOUT_DEFAULT, failed;
 
+	if (argc == 5 && strcmp(argv[1], WATCHDOG_ARG) == 0)
+		watchdog_main(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	init_path = argv[0];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setenv("PATH", PATH_VALUE, 0);
 	if ((t = getenv("EXEUNT_TEST_TIMEOUT")) != NULL && atoi(t) > 0)

@@ -20,6 +20,7 @@
 #include "smp.h"
 #include "cpufunc.h"
 #include "proc.h"
+#include "resource.h"
 #include "sched.h"
 #include "smr.h"
 #include "uvm_vmspace.h"
@@ -59,16 +60,18 @@ boot_banner(void)
 	    avail / 1024, bootinfo.nmem, bootinfo.nmods, bootinfo.rsdp);
 }
 
-/* Run /init (init= overrides the path) as pid 1 with EXEUNT_TESTS and
- * EXEUNT_SEED from tests= and seed=; when it has powered off (reboot),
- * check that nothing it ran left anything behind, then power off. */
+/* Run /init (init= overrides the path) as pid 1 with EXEUNT_TESTS,
+ * EXEUNT_SEED and EXEUNT_STRESS from tests=, seed= and stress=; when it
+ * has powered off (reboot), check that nothing it ran left anything
+ * behind, then power off. */
 static void __noreturn
 main_run_init(void)
 {
-	static char tests_env[BI_CMDLINE_MAX], seed_env[64];
-	const char *envp[3] = { NULL, NULL, NULL };
+	static char tests_env[BI_CMDLINE_MAX], seed_env[64], stress_env[64];
+	const char *envp[4] = { NULL, NULL, NULL, NULL };
 	const char *tests = bootopt_get("tests", NULL);
 	const char *seed = bootopt_get("seed", NULL);
+	const char *stress = bootopt_get("stress", NULL);
 	struct census *before = &(struct census){ 0 };
 	struct process *pr;
 	int n = 0, xstat;
@@ -81,6 +84,16 @@ main_run_init(void)
 		snprintf(seed_env, sizeof(seed_env), "EXEUNT_SEED=%s", seed);
 		envp[n++] = seed_env;
 	}
+	if (stress != NULL) {
+		snprintf(stress_env, sizeof(stress_env), "EXEUNT_STRESS=%s",
+		    stress);
+		envp[n++] = stress_env;
+	}
+	/* the kernel threads that the in-kernel tests started are reaped,
+	 * and their process structs freed after a grace period: neither is
+	 * in the baseline */
+	kthread_wait_reaped();
+	smr_barrier();
 	census_take(before);
 	if ((pr = proc_start_init(bootopt_get("init", "/init"), envp)) == NULL)
 		panic("main_run_init: cannot make pid 1");
@@ -88,6 +101,7 @@ main_run_init(void)
 	prrele(pr);
 	if (!__atomic_load_n(&init_poweroff, __ATOMIC_ACQUIRE))
 		panic("main_run_init: init exited (status %#x)", xstat);
+	kthread_wait_reaped();
 	smr_barrier();		/* the structs freed after a grace period */
 	census_report(before);
 	machine_halt(EXIT_OK);
@@ -142,8 +156,10 @@ kmain(paddr_t mbi)
 	lapic_calibrate();		/* TSC and LAPIC timer against the PIT */
 	lapic_timer_start();
 	xcall_init();
+	cpu_isolation_init();		/* SMEP, SMAP: before the APs copy CR4 */
 	mp_start_aps();			/* prints "cpus: N online (apic ids ...)" */
 	trace_init();			/* the lifecycle trace's per-CPU rings */
+	resource_init();		/* maxproc, the page reserve, failinject= */
 	intr_enable();			/* the boot CPU's clock ticks from here */
 
 	if (kthread_create(main_thread, NULL, "main") == NULL)

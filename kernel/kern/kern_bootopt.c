@@ -18,10 +18,12 @@ static const struct {
 	{ "purge",	"where address spaces are purged: exit (default) or reaper" },
 	{ "tests",	"user tests for init to run, comma-separated" },
 	{ "seed",	"seed for randomized tests" },
+	{ "stress",	"scale of the stress tests' iteration counts (default 1)" },
 	{ "poison",	"fill freed pages with 0xd5 and check on allocation: 1 (default) or 0" },
 	{ "halt",	"power off after the in-kernel tests instead of starting init" },
 	{ "smr_backlog", "SMR callbacks pending before smr_call waits (default 1024)" },
 	{ "witness",	"lock-order checking: on (default), off, or panic on a report" },
+	{ "failinject",	"allocation-failure injection for user tests: 1, 0 (default: 1 with tests=)" },
 };
 
 #define BOOTOPT_MAX	32

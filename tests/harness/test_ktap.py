@@ -88,6 +88,20 @@ class KtapTest(unittest.TestCase):
         self.assertEqual(cases[0].reason, "SKIP needs 2 CPUs")
         self.assertEqual(cases[1].reason, "TODO fix the reaper")
 
+    def test_result_comment_is_the_reason(self):
+        report = ktap.parse(log("KTAP version 1", "1..2", *SUITE_POOL_OK,
+                                "# leak: pages.user 30 -> 41",
+                                "# leak: processes 4 -> 5",
+                                "not ok 1 pool # leaked 2 counters",
+                                "not ok 2 segv # killed by signal 11"))
+        self.assertEqual(report.counts(), (2, 2, 0))
+        self.assertEqual(names(report, ktap.FAIL), ["pool", "segv"])
+        pool, segv = report.documents[0].children
+        self.assertEqual(pool.reason, "leaked 2 counters")
+        self.assertEqual(pool.diagnostics, ["# leak: pages.user 30 -> 41",
+                                            "# leak: processes 4 -> 5"])
+        self.assertEqual(segv.reason, "killed by signal 11")
+
     def test_panic_fails_the_running_case(self):
         report = ktap.parse(log(*BANNER, "KTAP version 1", "1..3",
                                 *SUITE_POOL_OK, "ok 1 pool",

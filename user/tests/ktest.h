@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -237,6 +238,15 @@ kt_sleep_forever(void)
 
 	for (;;)
 		nanosleep(&hour, NULL);
+}
+
+/* True when running on exeunt (uname's sysname), false on Linux. */
+static inline bool
+kt_on_exeunt(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && strcmp(u.sysname, "exeunt") == 0;
 }
 
 /* Return the seed of this run: $EXEUNT_SEED (init passes the seed= boot

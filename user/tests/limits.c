@@ -50,15 +50,6 @@ static const struct {
 
 static const char *self;
 
-/* True when running on exeunt (uname's sysname). */
-static bool
-on_exeunt(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "exeunt") == 0;
-}
-
 /* In a child: become FRESH_UID if root; return false (the case must
  * skip) if this process cannot have a uid of its own. */
 static bool
@@ -156,7 +147,7 @@ defaults(void)
 			    (unsigned long)rl.rlim_cur,
 			    (unsigned long)rl.rlim_max);
 	}
-	if (on_exeunt()) {
+	if (kt_on_exeunt()) {
 		KT_EXPECT_EQ(getrlimit(RLIMIT_AS, &rl), 0);
 		KT_EXPECT_EQ(rl.rlim_cur, RLIM_INFINITY);
 		KT_EXPECT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
@@ -266,7 +257,7 @@ root_raises_hard(void)
 	}
 	KT_ASSERT_EQ(setrlimit(RLIMIT_AS, &rl), 0);
 	rl.rlim_max = RLIM_INFINITY;
-	if (setrlimit(RLIMIT_AS, &rl) != 0 && errno == EPERM && !on_exeunt()) {
+	if (setrlimit(RLIMIT_AS, &rl) != 0 && errno == EPERM && !kt_on_exeunt()) {
 		kt_skip("Linux: root lacks CAP_SYS_RESOURCE here");
 		return;
 	}
@@ -422,7 +413,7 @@ exec_beyond_as(void)
 	}
 	KT_ASSERT(pid > 0);
 	KT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	if (on_exeunt())
+	if (kt_on_exeunt())
 		KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 42);
 	else
 		KT_EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
@@ -566,7 +557,7 @@ maxproc_bomb(void)
 	int hold[2], n, status;
 	pid_t bomber;
 
-	if (!on_exeunt()) {
+	if (!kt_on_exeunt()) {
 		kt_skip("Linux: no slots kept for root; spares the host");
 		return;
 	}
@@ -592,7 +583,7 @@ oom_hog(void)
 	int status;
 	pid_t pid;
 
-	if (!on_exeunt()) {
+	if (!kt_on_exeunt()) {
 		kt_skip("Linux: would run the host out of memory");
 		return;
 	}

@@ -40,15 +40,6 @@ struct target {
 	int	go[2];
 };
 
-/* True when running on exeunt (uname's sysname). */
-static bool
-on_exeunt(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "exeunt") == 0;
-}
-
 /* Read one byte from fd, retrying an interrupted read; 0 at EOF. */
 static ssize_t
 read_byte(int fd)
@@ -296,7 +287,7 @@ root_denied_init_kthread(void)
 
 	if (!need_root())
 		return;
-	if (!on_exeunt()) {
+	if (!kt_on_exeunt()) {
 		kt_skip("Linux: root may trace init; no kernel threads here");
 		return;
 	}

@@ -34,15 +34,6 @@ pt(long req, pid_t pid, const void *addr, const void *data)
 	return syscall(SYS_ptrace, req, pid, addr, data);
 }
 
-/* True when running on exeunt (uname's sysname). */
-static bool
-on_exeunt(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "exeunt") == 0;
-}
-
 /* Wait for pid; expect it stopped by sig. */
 static bool
 expect_stop(pid_t pid, int sig)
@@ -334,7 +325,7 @@ errnos(void)
 	KT_EXPECT_ERR(pt(PTRACE_PEEKDATA, gone, (void *)&shared_word, &word), ESRCH);
 	KT_EXPECT_ERR(pt(PTRACE_ATTACH, gone, NULL, NULL), ESRCH);
 	KT_EXPECT_ERR(pt(PTRACE_ATTACH, me, NULL, NULL), EPERM);
-	if (on_exeunt() && getuid() == 0)
+	if (kt_on_exeunt() && getuid() == 0)
 		KT_EXPECT_ERR(pt(PTRACE_ATTACH, 1, NULL, NULL), EPERM);
 	if (getuid() == 0)
 		KT_EXPECT_EQ(kt_child_status(other_uid_child, &me), 0);

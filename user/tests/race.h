@@ -141,12 +141,15 @@ race_target_start(enum race_mode mode, const char *self)
 	return t;
 }
 
-/* Kill t (if still there) and reap it; return its wait status. */
+/* Kill t (if still there) and reap it; return its wait status (-1 for
+ * a target that never started: never kill(-1)). */
 static inline int
 race_target_end(struct race_target *t)
 {
 	int status = -1;
 
+	if (t->pid <= 0)
+		return -1;
 	kill(t->pid, SIGKILL);
 	if (waitpid(t->pid, &status, 0) != t->pid)
 		kt_diag("waitpid target %d: %s", (int)t->pid, strerror(errno));

@@ -57,15 +57,6 @@
 #define TARGET_EXIT	23		/* a target's exit_group status */
 #define EXIT_STATUS(c)	((c) << 8)	/* the wait status of exit(c) */
 
-/* True when running on exeunt (uname's sysname). */
-static bool
-on_exeunt(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "exeunt") == 0;
-}
-
 static long
 pt(long req, pid_t pid, const void *addr, const void *data)
 {
@@ -496,7 +487,7 @@ concurrent_signal_stops(void)
 		    (void *)(long)WSTOPSIG(status)), 0);
 	}
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	want = on_exeunt() ? (SIG_THREADS + 1) * SIG_ROUNDS : SIG_ROUNDS;
+	want = kt_on_exeunt() ? (SIG_THREADS + 1) * SIG_ROUNDS : SIG_ROUNDS;
 	KT_EXPECT_EQ(stops, want);
 }
 

@@ -240,6 +240,19 @@ kt_sleep_forever(void)
 		nanosleep(&hour, NULL);
 }
 
+/* Read one byte from fd, retrying an interrupted read; return 1, or 0
+ * at end of file, or -1. */
+static inline ssize_t
+kt_read_byte(int fd)
+{
+	ssize_t n;
+	char c;
+
+	while ((n = read(fd, &c, 1)) == -1 && errno == EINTR)
+		;
+	return n;
+}
+
 /* True when running on exeunt (uname's sysname), false on Linux. */
 static inline bool
 kt_on_exeunt(void)

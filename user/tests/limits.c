@@ -65,18 +65,6 @@ become_fresh_uid(void)
 	return true;
 }
 
-/* Read one byte from fd, retrying an interrupted read; 0 at EOF. */
-static ssize_t
-read_byte(int fd)
-{
-	ssize_t n;
-	char c;
-
-	while ((n = read(fd, &c, 1)) == -1 && errno == EINTR)
-		;
-	return n;
-}
-
 /* Fork children that wait until every write end of the pipe hold is
  * closed, until fork fails or max were made; return how many, with
  * fork's errno in *errp (0 if none failed). Their pids go to pids. */
@@ -90,7 +78,7 @@ bomb(int hold[2], pid_t *pids, int max, int *errp)
 		fflush(stdout);
 		if ((pids[n] = fork()) == 0) {
 			close(hold[1]);
-			while (read_byte(hold[0]) > 0)
+			while (kt_read_byte(hold[0]) > 0)
 				;
 			_exit(0);
 		}
@@ -284,7 +272,7 @@ prlimit_other(void)
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
 		close(go[1]);
-		read_byte(go[0]);
+		kt_read_byte(go[0]);
 		if (getrlimit(RLIMIT_AS, &got) != 0 ||
 		    got.rlim_cur != 33 * MIB || got.rlim_max != 44 * MIB)
 			_exit(1);

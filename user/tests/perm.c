@@ -40,18 +40,6 @@ struct target {
 	int	go[2];
 };
 
-/* Read one byte from fd, retrying an interrupted read; 0 at EOF. */
-static ssize_t
-read_byte(int fd)
-{
-	ssize_t n;
-	char c;
-
-	while ((n = read(fd, &c, 1)) == -1 && errno == EINTR)
-		;
-	return n;
-}
-
 /* Start a target of uid (0: stays root), dumpable, and wait until it
  * is; return false if it could not be started. */
 static bool
@@ -69,13 +57,13 @@ target_start(struct target *t, uid_t uid)
 			_exit(1);
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);	/* Linux only */
 		close(ready[1]);
-		while (read_byte(t->go[0]) > 0)
+		while (kt_read_byte(t->go[0]) > 0)
 			;
 		_exit(marker == MAGIC ? 0 : 2);
 	}
 	close(ready[1]);
 	close(t->go[0]);
-	if (t->pid < 0 || read_byte(ready[0]) != 0) {
+	if (t->pid < 0 || kt_read_byte(ready[0]) != 0) {
 		close(ready[0]);
 		return false;
 	}

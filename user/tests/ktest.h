@@ -25,6 +25,7 @@
 #define _USER_KTEST_H_
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -251,6 +252,25 @@ kt_read_byte(int fd)
 	while ((n = read(fd, &c, 1)) == -1 && errno == EINTR)
 		;
 	return n;
+}
+
+/* Read path whole into buf (size - 1 at most, NUL-terminated); return
+ * its length, or -1 with errno if it cannot be opened or its first read
+ * fails. */
+static inline ssize_t
+kt_slurp(const char *path, char *buf, size_t size)
+{
+	ssize_t n = 0, len = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)len < size - 1 &&
+	    (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return n < 0 && len == 0 ? -1 : len;
 }
 
 /* True when running on exeunt (uname's sysname), false on Linux. */

@@ -22,24 +22,6 @@ static const char *self;
 static char mycmdline[512];		/* our /proc/<pid>/cmdline at start */
 static ssize_t mycmdlen;
 
-/* Read path whole into buf (size - 1 at most, NUL-terminated); return
- * the bytes read or -1 with errno. */
-static ssize_t
-slurp(const char *path, char *buf, size_t size)
-{
-	ssize_t n, len = 0;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)len < size - 1 &&
-	    (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 /* Read a /proc file of pid into buf; return its length or -1. */
 static ssize_t
 slurp_pid(pid_t pid, const char *file, char *buf, size_t size)
@@ -47,7 +29,7 @@ slurp_pid(pid_t pid, const char *file, char *buf, size_t size)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return slurp(path, buf, size);
+	return kt_slurp(path, buf, size);
 }
 
 /* In the target of cmdline_live: change argv[0]'s first byte, tell. */

@@ -48,24 +48,6 @@ static const char *self;
 static char mycmdline[512];		/* /proc/self/cmdline at start */
 static ssize_t mycmdlen;
 
-/* Read path whole into buf (size - 1 at most, NUL-terminated); return
- * its length, or -1 with errno. */
-static ssize_t
-slurp(const char *path, char *buf, size_t size)
-{
-	ssize_t n, len = 0;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)len < size - 1 &&
-	    (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return n < 0 && len == 0 ? -1 : len;
-}
-
 /* An unexpected errno of reader what: report it; return false. */
 static bool
 bad_errno(const char *what, size_t i)
@@ -162,7 +144,7 @@ read_files(pid_t pid, size_t i)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if ((n = slurp(path, buf, sizeof(buf))) < 0)
+	if ((n = kt_slurp(path, buf, sizeof(buf))) < 0)
 		return errno == ENOENT || errno == ESRCH || bad_errno(file, i);
 	if (n == 0 || (i % 2 ? maps_ok(buf) : cmdline_ok(buf, n)))
 		return true;
@@ -311,6 +293,6 @@ main(int argc, char **argv)
 	race_exec_image(argc, argv);
 	self = kt_self_path(argv[0]);
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)getpid());
-	mycmdlen = slurp(path, mycmdline, sizeof(mycmdline));
+	mycmdlen = kt_slurp(path, mycmdline, sizeof(mycmdline));
 	return kt_main("stress_readers", cases, KT_NCASES(cases));
 }

@@ -38,12 +38,19 @@ kernel: $(B)/exeunt.elf
 
 Q	:= $(if $(V),,@)
 
-$(B)/%.o: %.c
+# The compiler and its flags, rewritten only when they change: every object
+# depends on it, so MUTANT=, TOOLPREFIX= or a new flag rebuilds the kernel.
+KFLAGS_ID := $(CC) $(KCFLAGS)
+$(B)/kcflags: FORCE
+	@mkdir -p $(B)
+	@echo '$(KFLAGS_ID)' | cmp -s - $@ || echo '$(KFLAGS_ID)' > $@
+
+$(B)/%.o: %.c $(B)/kcflags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
-$(B)/%.o: %.S
+$(B)/%.o: %.S $(B)/kcflags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<

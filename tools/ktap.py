@@ -42,6 +42,9 @@ _BAIL = re.compile(r"^Bail out!\s*(.*)$")
 _PANIC = re.compile(r"^panic: ")
 # exeunt's ktest_log() prefixes a case's diagnostics with "# <case>: ".
 _DIAG_CASE = re.compile(r"^#\s*([A-Za-z_][\w.-]*): ")
+# The ktest runners announce each case before running it, so that a crash
+# is charged to it by name; the line is not kept as a diagnostic.
+_RUNNING = re.compile(r"^#\s*([A-Za-z_][\w.-]*): running$")
 
 
 class Case:
@@ -123,7 +126,8 @@ def _collect_tests(case, path, out):
 
 class _Document:
     """A KTAP document being read: its nesting level, name, plan, results,
-    and the diagnostics waiting for the next result line."""
+    the diagnostics waiting for the next result line, and the case last
+    announced as running."""
 
     def __init__(self, level, name=""):
         self.level = level
@@ -131,6 +135,7 @@ class _Document:
         self.plan = None
         self.results = []
         self.pending = []
+        self.running = None
 
     def missing(self):
         """Return how many planned results have not appeared."""
@@ -226,6 +231,8 @@ class _Parser:
             self.close_if_done()
         elif _RESULT.match(text):
             self.add_result(level, _RESULT.match(text))
+        elif _RUNNING.match(text):
+            self.stack[level].running = _RUNNING.match(text).group(1)
         else:   # a diagnostic
             self.stack[level].pending.append(text)
 
@@ -266,7 +273,7 @@ class _Parser:
             case.status = SKIP
             case.reason = (directive.group(1).upper() + " " +
                            directive.group(2).strip()).strip()
-        case.diagnostics, doc.pending = doc.pending, []
+        case.diagnostics, doc.pending, doc.running = doc.pending, [], None
         if closed is not None:
             case.children = closed.results
             case.plan = closed.plan
@@ -292,11 +299,12 @@ class _Parser:
 
     def charge_running(self, doc, reason, excerpt):
         """Append to doc the failed Case for the result that was running
-        when the log stopped, named from its diagnostics when they say."""
+        when the log stopped, named by its announcement or its diagnostics
+        when they say."""
         number = len(doc.results) + 1
         named = [m.group(1) for m in map(_DIAG_CASE.match, doc.pending) if m]
-        case = Case(named[-1] if named else "%s#%d" % (doc.name, number),
-                    number, FAIL, reason)
+        name = doc.running or (named[-1] if named else None)
+        case = Case(name or "%s#%d" % (doc.name, number), number, FAIL, reason)
         case.diagnostics, doc.pending = doc.pending, []
         case.excerpt = excerpt
         case.synthesized = True

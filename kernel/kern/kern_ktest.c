@@ -140,6 +140,7 @@ ktest_run_suite(const struct ktest_suite *s, int index)
 		struct ktest t = { .name = c->name };
 		uint64_t live = __atomic_load_n(&kthread_stats.live, __ATOMIC_RELAXED);
 
+		kprintf("    # %s: running\n", c->name);	/* names a crash */
 		c->run(&t);
 		kthread_wait_live(live);
 		if (t.failed) {

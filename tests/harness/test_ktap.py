@@ -135,6 +135,25 @@ class KtapTest(unittest.TestCase):
         self.assertEqual(report.interrupted, [running])
         self.assertEqual(failed["#3"].reason, "not run (crashed)")
 
+    def test_panic_is_charged_to_the_announced_case(self):
+        report = ktap.parse(log("KTAP version 1", "1..1",
+                                "    KTAP version 1",
+                                "    # Subtest: vmspace",
+                                "    1..2",
+                                "    # vmspace_alloc: running",
+                                "    # vmspace_alloc: 3 pages",
+                                "    ok 1 vmspace_alloc",
+                                "    # vmspace_lifecycle: running",
+                                "panic: pmap_remove: page already free"))
+        tests = {": ".join(p): c for p, c in report.tests()}
+        self.assertEqual(tests["vmspace: vmspace_alloc"].diagnostics,
+                         ["# vmspace_alloc: 3 pages"])
+        crashed = tests["vmspace: vmspace_lifecycle"]
+        self.assertEqual((crashed.status, crashed.reason, crashed.number),
+                         (ktap.FAIL, "crashed", 2))
+        self.assertEqual(crashed.diagnostics, [])
+        self.assertEqual(report.interrupted, [crashed])
+
     def test_panic_between_cases_fails_the_suite(self):
         report = ktap.parse(log("KTAP version 1", "1..1", *SUITE_POOL_OK,
                                 "panic: pool_destroy: 1 object still out"))

@@ -321,6 +321,7 @@ kt_main(const char *suite, const struct kt_case *cases, size_t n)
 		kt_case_name = cases[i].name;
 		kt_failed = false;
 		kt_skip_reason[0] = '\0';
+		printf("    # %s: running\n", cases[i].name);  /* names a crash */
 		if (cases[i].fork)
 			kt_run_forked(&cases[i]);
 		else

@@ -96,17 +96,22 @@ sys_mmap(struct proc *p, const uint64_t *args)
 	return error != 0 ? -error : (long)va;
 }
 
-/* munmap(addr, len) */
+/* munmap(addr, len): a range that starts at page 0 is allowed, as on
+ * Linux; page 0 never maps, so only the part above it is removed. */
 long
 sys_munmap(struct proc *p, const uint64_t *args)
 {
 	vaddr_t va = args[0];
-	vsize_t len = args[1];
+	vsize_t len = round_page(args[1]);
 
-	if ((va & PAGE_MASK) || len == 0 || !mman_range_ok(va, round_page(len)) ||
-	    round_page(len) < len)
+	if ((va & PAGE_MASK) || len == 0 || len < args[1] ||
+	    va > VM_MAX_ADDRESS || len > VM_MAX_ADDRESS - va)
 		return -EINVAL;
-	return -uvm_unmap(sys_map(p), va, va + round_page(len));
+	if (va < VM_MIN_ADDRESS) {
+		len -= MIN(len, VM_MIN_ADDRESS - va);
+		va = VM_MIN_ADDRESS;
+	}
+	return len == 0 ? 0 : -uvm_unmap(sys_map(p), va, va + len);
 }
 
 /* mprotect(addr, len, prot) */

@@ -222,6 +222,21 @@ kernel_addresses(void)
 	KT_EXPECT_ERR(syscall(SYS_mprotect, k, PAGE, PROT_READ), ENOMEM);
 }
 
+/* munmap from address 0 succeeds (page 0 is never mapped, there is
+ * nothing to remove) as on Linux; a length of 0 or past the top of user
+ * space is still EINVAL. */
+static void
+munmap_page_zero(void)
+{
+	const unsigned long top = 0x7ffffffff000ul;	/* Linux's TASK_SIZE */
+
+	KT_EXPECT_EQ(syscall(SYS_munmap, 0, PAGE), 0);
+	KT_EXPECT_EQ(syscall(SYS_munmap, 0, 1), 0);
+	KT_EXPECT_ERR(syscall(SYS_munmap, 0, 0), EINVAL);
+	KT_EXPECT_ERR(syscall(SYS_munmap, 0, top + PAGE), EINVAL);
+	KT_EXPECT_ERR(syscall(SYS_munmap, top, PAGE), EINVAL);
+}
+
 /* Touch 64 KiB of stack below the current frame (it must be mapped). */
 static void __attribute__((noinline))
 stack_use(void *unused)
@@ -259,6 +274,7 @@ static const struct kt_case cases[] = {
 	KT_CASE_FORK(fixed_over_existing),
 	KT_CASE_FORK(bad_args),
 	KT_CASE_FORK(kernel_addresses),
+	KT_CASE_FORK(munmap_page_zero),
 	KT_CASE_FORK(stack_guard_gap),
 };
 

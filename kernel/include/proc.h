@@ -332,7 +332,8 @@ extern struct kthread_stats kthread_stats;
  * and vfork sleep with it as their msleep interlock. */
 extern struct spinlock proctree_lock;
 /* The first user process (pid 1), orphans' new parent; NULL before it
- * is made. [const once set] */
+ * is made and from its exit1 on. [set at exec of init; cleared under
+ * proctree_lock] */
 extern struct process *initprocess;
 
 /* Set up the proc and process pools and the pid table; once at boot. */

@@ -143,6 +143,8 @@ exit1(struct proc *p, int xstatus, int flags)
 		} else
 			child->ps_pptr = NULL;	/* init itself is leaving */
 	}
+	if (initprocess == pr)		/* nothing may find init once freed */
+		initprocess = NULL;
 	pr->ps_xstat = xstatus;
 	if (orphan_zombie)
 		wakeup(initprocess);

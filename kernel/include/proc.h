@@ -48,7 +48,6 @@
 #define SIDL		1	/* being created */
 #define SRUN		2	/* runnable: on a run queue, or being moved to one */
 #define SSLEEP		3	/* sleeping on p_wchan */
-#define SSTOP		4	/* stopped (signals, ptrace: to come) */
 #define SDEAD		6	/* exited; waiting for the reaper */
 #define SONPROC		7	/* running on p_cpu */
 

@@ -205,7 +205,7 @@ def cpus():
 
 def stat_names():
     """Return {p_stat value: short name} from the S* values of proc.h."""
-    names = ["SIDL", "SRUN", "SSLEEP", "SSTOP", "SDEAD", "SONPROC"]
+    names = ["SIDL", "SRUN", "SSLEEP", "SDEAD", "SONPROC"]
     return {v: n[1:].lower()
             for n, v in header_consts("proc.h", names).items()}
 
@@ -218,7 +218,7 @@ def threads_of(pr):
 def scheduled_threads():
     """Yield every thread the scheduler knows of: the running and idle
     thread of each CPU, its run queue, every sleep queue, the dead list.
-    Kernel threads are found only here (they are not in the pid hash).
+    A process not yet (or no longer) in the pid hash is found here.
     A thread may be yielded more than once."""
     for ci in cpus():
         yield ci["ci_curproc"]
@@ -234,7 +234,7 @@ def processes():
     """Return the struct process * of every process the kernel can reach,
     sorted by pid: process0 (the idle threads), the pid hash, the process
     tree below init (a child between fork and hashing) and the processes
-    of scheduled_threads (kernel threads)."""
+    of scheduled_threads (one already unhashed, on its way out)."""
     found = {}
 
     def add(pr):

@@ -36,17 +36,23 @@ def vmspace_summary(vm):
 
 def process_state(pr, stats):
     """Name the state of process pr: zombie or exiting from its flags,
-    else from its threads (running, runnable, new, sleeping, stopped)."""
+    traced (a thread in a trace stop) or stopped (by a signal; its threads
+    sleep in userret) as /proc/<pid>/status says, else from its threads
+    (running, runnable, new, sleeping, dead)."""
     ps = ps_flags()
     flags = int(pr["ps_flags"])
     if flags & ps["PS_ZOMBIE"]:
         return "zombie"
     if flags & ps["PS_EXITING"]:
         return "exiting"
+    if int(pr["ps_ptthread"]) != 0:
+        return "traced"
+    if int(pr["ps_sigstop"]) != 0:
+        return "stopped"
     tstates = {stats.get(int(p["p_stat"]), "?") for p in kdata.threads_of(pr)}
     for tstate, name in (("onproc", "running"), ("run", "runnable"),
                          ("idl", "new"), ("sleep", "sleeping"),
-                         ("stop", "stopped"), ("dead", "dead")):
+                         ("dead", "dead")):
         if tstate in tstates:
             return name
     return "-"

@@ -9,9 +9,10 @@
  *    and never by reaching its cap (the machine's whole memory: then
  *    nothing ran out).
  *  - fork_runs_out: a forker (a fresh image too) forks children that
- *    each touch a 64th of the free memory and wait at a gate, until fork
- *    fails (EAGAIN or ENOMEM) or a fault kills someone; the forker itself
- *    may be killed too. Every child ends by exit 0 (the gate opened) or
+ *    each touch a 64th of the free memory and wait at a gate, one after
+ *    the other, until fork fails (EAGAIN or ENOMEM), a child's mmap fails
+ *    with ENOMEM or a fault kills someone; the forker itself may be
+ *    killed too. Every child ends by exit 0 (the gate opened) or
  *    SIGKILL; the test sees them all exit (a pipe only they hold reaches
  *    end of file), orphans included.
  *  - memory_comes_back: after both, a child can touch a quarter of the
@@ -169,37 +170,77 @@ hogs_run_out(void)
 	    killed, HOGS);
 }
 
-/* The forker image: fork children that touch chunk bytes and wait at the
- * gate (holding alive), until fork fails; then open the gate and reap
- * them. OOM_CLEAN if fork failed with EAGAIN or ENOMEM and every child exited
- * 0 or was killed by SIGKILL. */
+/* In a forked child of the forker: map and touch chunk bytes, tell the
+ * forker through ready, then wait at the gate; never returns. */
+static void __attribute__((noreturn))
+forker_child(const int gate[2], int ready, long chunk)
+{
+	char *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	close(gate[1]);
+	if (p == MAP_FAILED)
+		_exit(errno == ENOMEM ? OOM_CLEAN : OOM_ERRNO);
+	touch(p, chunk);
+	if (write(ready, "", 1) != 1)
+		_exit(OOM_ERRNO);
+	close(ready);
+	stress_gate_wait(gate[0]);
+	_exit(OOM_CLEAN);
+}
+
+/* Fork the next child of the forker and wait until it has touched its
+ * chunk. Return 1 if it did, 0 if memory ran out (pipe or fork failed with
+ * ENOMEM or EAGAIN, or the child died before it was ready: the fault killed
+ * it or its mmap failed), OOM_ERRNO's negation on a wrong errno. The forker
+ * waits for each child so that memory fills one chunk at a time: were the
+ * children to touch at once, those killed would give their memory back and
+ * the forker could fork FORK_MAX of them without running out. */
+static int
+forker_next(const int gate[2], long chunk, pid_t *pid)
+{
+	ssize_t n;
+	int ready[2];
+	char c;
+
+	if (pipe(ready) != 0)
+		return errno == ENOMEM ? 0 : -OOM_ERRNO;
+	if ((*pid = fork()) == 0) {
+		close(ready[0]);
+		forker_child(gate, ready[1], chunk);
+	}
+	close(ready[1]);
+	if (*pid < 0) {
+		close(ready[0]);
+		return errno == EAGAIN || errno == ENOMEM ? 0 : -OOM_ERRNO;
+	}
+	while ((n = read(ready[0], &c, 1)) == -1 && errno == EINTR)
+		;
+	close(ready[0]);
+	return n == 1;
+}
+
+/* The forker image: fork children that each touch chunk bytes and wait at
+ * the gate (holding alive), one after the other, until memory runs out;
+ * then open the gate and reap them. OOM_CLEAN if it ran out and every child
+ * exited 0 or was killed by SIGKILL; OOM_CAPPED if FORK_MAX children fit. */
 static void __attribute__((noreturn))
 forker_main(int alive, long chunk)
 {
 	static pid_t kids[FORK_MAX];
-	int gate[2], n, status, ret = OOM_CAPPED;
-	pid_t pid;
+	int gate[2], n, ok = 1, status, ret = OOM_CAPPED;
 
 	if (pipe(gate) != 0)
 		_exit(errno == ENOMEM ? OOM_CLEAN : OOM_ERRNO);
-	for (n = 0; n < FORK_MAX; n++) {
-		if ((pid = fork()) == 0) {
-			char *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (n = 0; n < FORK_MAX && ok == 1; ) {
+		pid_t pid = -1;
 
-			close(gate[1]);
-			if (p == MAP_FAILED)
-				_exit(errno == ENOMEM ? OOM_CLEAN : OOM_ERRNO);
-			touch(p, chunk);
-			stress_gate_wait(gate[0]);
-			_exit(OOM_CLEAN);
-		}
-		if (pid < 0) {
-			ret = errno == EAGAIN || errno == ENOMEM ? OOM_CLEAN : OOM_ERRNO;
-			break;
-		}
-		kids[n] = pid;
+		ok = forker_next(gate, chunk, &pid);
+		if (pid > 0)
+			kids[n++] = pid;
 	}
+	if (ok < 1)
+		ret = ok == 0 ? OOM_CLEAN : -ok;
 	close(alive);
 	close(gate[1]);
 	while (n-- > 0)
@@ -226,7 +267,7 @@ fork_runs_out(void)
 	if (reap_clean(forker, "forker"))
 		kt_diag("the forker was killed; its children are orphans");
 	else
-		kt_diag("the forker saw fork fail with EAGAIN or ENOMEM");
+		kt_diag("the forker saw memory run out and reaped its children");
 	stress_gate_wait(alive[0]);	/* all its children exited */
 	close(alive[0]);
 }

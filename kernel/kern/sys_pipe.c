@@ -9,6 +9,12 @@
  * pipe_lock dropped (a copy to user memory may fault): the reader owns the
  * filled part, the writer the free part. A write of at most PIPE_BUF bytes
  * that fits in the ring is never interleaved with another write.
+ * Neither mutex is held across the sleep for data or space (pipe_wait),
+ * as Linux drops pipe->mutex there: a thread waiting for the mutex sleeps
+ * uninterruptibly, so were a sleeping reader to keep it, a signal sent to
+ * another reader of the same pipe would wait for data to arrive (musl's
+ * setuid signals each thread in turn and waits for it: two threads
+ * blocked in read of one pipe hung it).
  *
  * Lifecycle: pipe_create makes the pipe and a file for each end; each end's
  * last FRELE closes it (readers reaching 0 makes writes fail with EPIPE,
@@ -57,6 +63,24 @@ pipe_lock_io(struct file *fp, struct mutex *m)
 	return mtx_enter_try(m) ? 0 : EAGAIN;
 }
 
+/* Sleep on pp for data or space, giving up io (the caller's I/O mutex)
+ * meanwhile. Caller holds io and pp->pipe_lock, and holds both again on
+ * return; 0 when woken, EINTR for a signal. */
+static int
+pipe_wait(struct pipe *pp, struct mutex *io, const char *wmesg)
+{
+	int error;
+
+	SPINLOCK_ASSERT_HELD(&pp->pipe_lock);
+	MUTEX_ASSERT_LOCKED(io);
+	mtx_leave(io);
+	error = msleep_sig(pp, &pp->pipe_lock, wmesg, 0);
+	spinlock_release(&pp->pipe_lock);
+	mtx_enter(io);
+	spinlock_acquire(&pp->pipe_lock);
+	return error;
+}
+
 /* Read what the ring holds, sleeping while it is empty and has a writer. */
 static int
 pipe_read(struct file *fp, struct uio *uio)
@@ -76,8 +100,8 @@ pipe_read(struct file *fp, struct uio *uio)
 				error = EAGAIN;
 				break;
 			}
-			if ((error = msleep_sig(pp, &pp->pipe_lock, "piperd",
-			    0)) != 0)
+			if ((error = pipe_wait(pp, &pp->pipe_rlock,
+			    "piperd")) != 0)
 				break;		/* EINTR: a signal */
 			continue;
 		}
@@ -122,8 +146,8 @@ pipe_write(struct file *fp, struct uio *uio)
 				error = EAGAIN;
 				break;
 			}
-			if ((error = msleep_sig(pp, &pp->pipe_lock, "pipewr",
-			    0)) != 0)
+			if ((error = pipe_wait(pp, &pp->pipe_wlock,
+			    "pipewr")) != 0)
 				break;		/* EINTR: a signal */
 			continue;
 		}

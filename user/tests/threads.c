@@ -4,7 +4,8 @@
  * and how a multi-threaded process dies: exit_group while threads spin in
  * user mode on other CPUs, a thread blocked in a futex, SIGKILL while
  * threads fault pages in, a fatal signal in one thread, the main thread
- * leaving first, and exec. Each death is checked through wait4 in the
+ * leaving first, and exec; threads blocked in read of one pipe each take
+ * a signal in turn. Each death is checked through wait4 in the
  * parent; the census at the end of the boot checks nothing leaked.
  */
 #define _GNU_SOURCE
@@ -531,6 +532,62 @@ tkill_thread(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* ---- signals to threads blocked in read of one pipe ---- */
+
+#define PIPE_READERS	3
+
+static int reader_fd;
+static atomic_int readers_ready;
+
+/* A reader: give its tid, then read the pipe until end of file (the
+ * handler restarts the read: SA_RESTART). */
+static void *
+pipe_reader(void *arg)
+{
+	char c;
+
+	*(pid_t *)arg = (pid_t)syscall(SYS_gettid);
+	atomic_fetch_add(&readers_ready, 1);
+	while (read(reader_fd, &c, 1) != 0)
+		;
+	return NULL;
+}
+
+/* Threads blocked in read of one pipe each take a signal in turn, the
+ * next only once the last one's handler ran, as musl's setuid does
+ * (__synccall): none may sleep where a signal cannot wake it (waiting for
+ * the pipe's reader lock behind a reader asleep for data). The last
+ * started is signalled first: the one likeliest to wait behind another. */
+static void
+pipe_readers_signalled_in_turn(void)
+{
+	struct sigaction sa = { .sa_handler = usr1_handler,
+	    .sa_flags = SA_RESTART };
+	pthread_t t[PIPE_READERS];
+	pid_t tid[PIPE_READERS];
+	int fds[2], i;
+
+	KT_ASSERT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	KT_ASSERT_EQ(pipe(fds), 0);
+	reader_fd = fds[0];
+	for (i = 0; i < PIPE_READERS; i++)
+		KT_ASSERT_EQ(pthread_create(&t[i], NULL, pipe_reader, &tid[i]),
+		    0);
+	while (atomic_load(&readers_ready) < PIPE_READERS)
+		sched_yield();
+	for (i = 0; i < 100; i++)	/* let them get into read */
+		sched_yield();
+	for (i = PIPE_READERS - 1; i >= 0; i--) {
+		handled_tid = 0;
+		KT_EXPECT_EQ(syscall(SYS_tkill, tid[i], SIGUSR1), 0);
+		while (handled_tid != tid[i])
+			sched_yield();
+	}
+	close(fds[1]);
+	for (i = 0; i < PIPE_READERS; i++)
+		KT_EXPECT_EQ(pthread_join(t[i], NULL), 0);
+}
+
 /* clone refuses what Linux refuses: CLONE_THREAD without CLONE_SIGHAND,
  * CLONE_SIGHAND without CLONE_VM. */
 static void
@@ -551,6 +608,7 @@ static const struct kt_case cases[] = {
 	KT_CASE_FORK(create_join_storm),
 	KT_CASE_FORK(detached_exit),
 	KT_CASE_FORK(tkill_thread),
+	KT_CASE_FORK(pipe_readers_signalled_in_turn),
 	KT_CASE(clone_flags_einval),
 	KT_CASE(exit_group_spinning),
 	KT_CASE(futex_blocked_exit),

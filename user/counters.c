@@ -13,16 +13,15 @@
  * No locks and no state beyond the previous snapshot.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define COUNTERS_FILE	"/proc/exeunt"
+#include "exeunt_counters.h"
+
 #define MAXKEYS		128
 #define MAXVALS		3		/* a pool line: live, peak, slabs */
-#define BUFSIZE		16384
 
 /* One line of /proc/exeunt: "group.name: v [v v]" or "name: v". */
 struct counter {
@@ -39,37 +38,24 @@ struct snapshot {
 
 static int use_ansi;			/* stdout is a terminal */
 
-/* Read COUNTERS_FILE into *s; return 0, or -1 with errno set. */
+/* Read /proc/exeunt into *s; return 0, or -1 with errno set. */
 static int
 snapshot_read(struct snapshot *s)
 {
-	static char buf[BUFSIZE];
-	char *line, *next, *colon, *end;
-	ssize_t n, got = 0;
+	static char buf[EXEUNT_COUNTERS_TEXT];
+	char *rest = buf, *key, *value, *end;
 	struct counter *c;
-	int fd;
 
-	if ((fd = open(COUNTERS_FILE, O_RDONLY)) < 0)
+	if (exeunt_counters_text(buf, sizeof(buf)) < 0)
 		return -1;
-	while (got < BUFSIZE - 1 &&
-	    (n = read(fd, buf + got, BUFSIZE - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = '\0';
 	s->n = 0;
-	for (line = buf; *line != '\0' && s->n < MAXKEYS; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next == '\n')
-			*next++ = '\0';
-		if ((colon = strchr(line, ':')) == NULL)
-			continue;
-		*colon = '\0';
+	while (s->n < MAXKEYS &&
+	    (key = exeunt_counters_next(&rest, &value)) != NULL) {
 		c = &s->c[s->n++];
 		snprintf(c->key, sizeof(c->key), "%.*s",
-		    (int)sizeof(c->key) - 1, line);
+		    (int)sizeof(c->key) - 1, key);
 		snprintf(c->text, sizeof(c->text), "%.*s",
-		    (int)sizeof(c->text) - 1, colon + 1 +
-		    strspn(colon + 1, " \t"));
+		    (int)sizeof(c->text) - 1, value + strspn(value, " \t"));
 		for (c->nval = 0, end = c->text; c->nval < MAXVALS;
 		    c->nval++) {
 			char *p = end;
@@ -124,8 +110,8 @@ snapshot_print(const struct snapshot *s, const struct snapshot *prev,
 
 	if (use_ansi)
 		printf("\033[H\033[2J");
-	printf("exeunt counters (%s, refresh %d%s)\n", COUNTERS_FILE, round,
-	    round > 1 ? "; (+n) changed since the last" : "");
+	printf("exeunt counters (%s, refresh %d%s)\n", EXEUNT_COUNTERS_PATH,
+	    round, round > 1 ? "; (+n) changed since the last" : "");
 	for (i = 0; i < s->n; i++) {
 		c = &s->c[i];
 		if (strncmp(c->key, "pool.", 5) == 0) {
@@ -198,8 +184,8 @@ main(int argc, char **argv)
 		if (round > 1)
 			sleep(1);
 		if (snapshot_read(s) < 0) {
-			fprintf(stderr, "counters: %s: %s\n", COUNTERS_FILE,
-			    strerror(errno));
+			fprintf(stderr, "counters: %s: %s\n",
+			    EXEUNT_COUNTERS_PATH, strerror(errno));
 			return 1;
 		}
 		snapshot_print(s, round > 1 ? &snaps[(round + 1) % 2] : NULL,

@@ -33,8 +33,15 @@
  *     test execs only once its watchdog is ready. A test
  *     that cannot be executed exits 127. A name holding a '/' is a path
  *     of its own, run as it is (make bench runs /bench/<program> so).
- *  4. Orphans reparented to init are reaped all along; in test mode each
- *     is reported: "# init: reaped orphan <pid> (<status>)".
+ *  4. Orphans reparented to init are reaped all along. In test mode the
+ *     first ORPHANS_SHOWN of a test (reaped while it runs or while its
+ *     counters settle) are reported one by one as they are reaped,
+ *	# init: reaped orphan <pid> (<status>)
+ *     and the others in one line before the test's result line, counted
+ *     by status, the ORPHAN_TOP commonest named (most first) and the
+ *     rest summed up:
+ *	# init: reaped <n> more orphans: <k> <status>, ..., <k> other
+ *     (a fuzzer's test makes hundreds).
  *  5. After the last test: "# init: P passed, F failed", then
  *     reboot(RB_POWER_OFF), which the kernel turns into a QEMU exit.
  *  6. Leak accounting (exeunt only: Linux has no /proc/exeunt, and there
@@ -71,7 +78,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -83,18 +89,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exeunt_counters.h"
+
 #define TESTS_DIR	"/tests"
 #define SHELL		"/bin/sh"
 #define PATH_VALUE	"/bin:/tests"
 #define TIMEOUT_DEFAULT	60		/* seconds per test */
 #define EXIT_NOEXEC	127
-#define COUNTERS_PATH	"/proc/exeunt"
-#define COUNTERS_MAX	64		/* exact counters kept */
 #define LEAK_SETTLE_MS	5000		/* how long counters may take to settle */
 #define LEAK_POLL_MS	10
-#define STACK_PREFAULT	(32 * 1024)	/* init's deepest stack, and more */
 #define WATCHDOG_ARG	"--watchdog"	/* argv[1] of init as a watchdog */
 #define WATCHDOG_FDS	64		/* it closes all but its own up to here */
+#define ORPHANS_SHOWN	3		/* orphans of a test reported singly */
+#define ORPHAN_STATUSES	32		/* statuses counted beyond those */
+#define ORPHAN_TOP	6		/* statuses the summary names */
 
 extern char **environ;
 
@@ -118,81 +126,20 @@ status_str(int status, char *buf, size_t size)
 	return buf;
 }
 
-/* The exact counters of one /proc/exeunt snapshot (protocol step 6). */
-struct counters {
-	int	n;
-	char	name[COUNTERS_MAX][40];
-	long	val[COUNTERS_MAX];
-	long	backlog;		/* reaper.backlog */
-	long	pending;		/* smr.pending */
-};
-
 static const char *init_path;		/* argv[0]: init, to exec it again */
 
 /* Snapshots: static, so that taking one faults no page of init in. */
-static struct counters leak_before, leak_after, leak_prev;
-static char counters_text[16384];
+static struct exeunt_counters leak_before, leak_after, leak_prev;
 
-/* Return whether counter name is exact (see the top of the file). */
-static bool
-counter_exact(const char *name)
-{
-	static const char *const prefixes[] = { "pages.kernel", "pages.user",
-	    "pages.ptp", "pmap.", "vmspaces.", "processes", "threads",
-	    "kthreads", "pool." };
-	size_t i;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
-/* Read /proc/exeunt into *c; return false if there is none (Linux). */
-static bool
-counters_read(struct counters *c)
-{
-	char *line, *colon, *save;
-	ssize_t n, len = 0;
-	int fd = open(COUNTERS_PATH, O_RDONLY);
-
-	if (fd < 0)
-		return false;
-	while (len < (ssize_t)sizeof(counters_text) - 1 &&
-	    (n = read(fd, counters_text + len,
-	    sizeof(counters_text) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	counters_text[len] = '\0';
-	c->n = 0;
-	c->backlog = c->pending = -1;
-	for (line = strtok_r(counters_text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if ((colon = strchr(line, ':')) == NULL)
-			continue;
-		*colon = '\0';
-		if (strcmp(line, "reaper.backlog") == 0)
-			c->backlog = atol(colon + 1);
-		else if (strcmp(line, "smr.pending") == 0)
-			c->pending = atol(colon + 1);
-		else if (counter_exact(line) && c->n < COUNTERS_MAX) {
-			snprintf(c->name[c->n], sizeof(c->name[0]), "%s", line);
-			c->val[c->n++] = atol(colon + 1);
-		}
-	}
-	return true;
-}
-
-/* Return the number of exact counters that differ between a and b. */
-static int
-counters_diff(const struct counters *a, const struct counters *b)
-{
-	int i, k = a->n != b->n;
-
-	for (i = 0; i < a->n && i < b->n; i++)
-		k += strcmp(a->name[i], b->name[i]) != 0 || a->val[i] != b->val[i];
-	return k;
-}
+/* The orphans of the running test (step 4), static for the same reason:
+ * beyond the first ORPHANS_SHOWN, a count per distinct status. */
+static struct {
+	int	n;				/* reaped */
+	int	nstatus;			/* distinct statuses counted */
+	int	status[ORPHAN_STATUSES];	/* wait statuses */
+	int	count[ORPHAN_STATUSES];		/* orphans of each */
+	int	other;				/* of a status beyond those */
+} orphans;
 
 /* Milliseconds on the monotonic clock. */
 static long
@@ -204,17 +151,70 @@ now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Report an orphan init has reaped. */
+/* Report an orphan init has reaped, or count it once the test has had
+ * ORPHANS_SHOWN (orphans_summary prints the counts). */
 static void
 orphan_report(pid_t pid, int status)
 {
 	char why[48];
+	int i;
 
-	printf("# init: reaped orphan %d (%s)\n", (int)pid,
-	    status_str(status, why, sizeof(why)));
+	if (orphans.n++ < ORPHANS_SHOWN) {
+		printf("# init: reaped orphan %d (%s)\n", (int)pid,
+		    status_str(status, why, sizeof(why)));
+		return;
+	}
+	for (i = 0; i < orphans.nstatus && orphans.status[i] != status; i++)
+		continue;
+	if (i == ORPHAN_STATUSES) {
+		orphans.other++;
+		return;
+	}
+	if (i == orphans.nstatus) {
+		orphans.nstatus++;
+		orphans.status[i] = status;
+		orphans.count[i] = 0;
+	}
+	orphans.count[i]++;
 }
 
-/* Reap and report the orphans that have already exited. */
+/* Print the orphans of the test that were counted, not reported, if any
+ * (their commonest statuses first); start the count of the next test. */
+static void
+orphans_summary(void)
+{
+	char why[48];
+	int i, j, s, c;
+
+	if (orphans.n > ORPHANS_SHOWN) {
+		for (i = 1; i < orphans.nstatus; i++) {	/* by count, stable */
+			s = orphans.status[i];
+			c = orphans.count[i];
+			for (j = i; j > 0 && orphans.count[j - 1] < c; j--) {
+				orphans.status[j] = orphans.status[j - 1];
+				orphans.count[j] = orphans.count[j - 1];
+			}
+			orphans.status[j] = s;
+			orphans.count[j] = c;
+		}
+		printf("# init: reaped %d more orphans:", orphans.n -
+		    ORPHANS_SHOWN);
+		for (i = 0; i < orphans.nstatus; i++) {
+			if (i < ORPHAN_TOP)
+				printf("%s %d %s", i ? "," : "",
+				    orphans.count[i], status_str(
+				    orphans.status[i], why, sizeof(why)));
+			else
+				orphans.other += orphans.count[i];
+		}
+		if (orphans.other > 0)
+			printf(", %d other", orphans.other);
+		printf("\n");
+	}
+	memset(&orphans, 0, sizeof(orphans));
+}
+
+/* Reap and report (or count) the orphans that have already exited. */
 static void
 orphans_reap(void)
 {
@@ -231,7 +231,8 @@ orphans_reap(void)
  * LEAK_SETTLE_MS. Orphans are reaped meanwhile. Return false without
  * /proc/exeunt. */
 static bool
-counters_settle(struct counters *c, const struct counters *want)
+counters_settle(struct exeunt_counters *c,
+    const struct exeunt_counters *want)
 {
 	struct timespec poll = { 0, LEAK_POLL_MS * 1000000L };
 	long deadline = now_ms() + LEAK_SETTLE_MS;
@@ -240,11 +241,12 @@ counters_settle(struct counters *c, const struct counters *want)
 	leak_prev.n = -1;
 	for (;;) {
 		orphans_reap();
-		if (!counters_read(c))
+		if (!exeunt_counters_read(c))
 			return false;
 		quiet = c->backlog == 0 && c->pending == 0 &&
-		    counters_diff(c, &leak_prev) == 0;
-		if (quiet && (want == NULL || counters_diff(c, want) == 0))
+		    exeunt_counters_diff(c, &leak_prev) == 0;
+		if (quiet &&
+		    (want == NULL || exeunt_counters_diff(c, want) == 0))
 			return true;
 		if (now_ms() > deadline) {
 			if (!quiet)
@@ -260,7 +262,8 @@ counters_settle(struct counters *c, const struct counters *want)
 /* Print "# leak:" for each exact counter of after that differs from
  * before; return how many do. */
 static int
-counters_report(const struct counters *before, const struct counters *after)
+counters_report(const struct exeunt_counters *before,
+    const struct exeunt_counters *after)
 {
 	int i, j, k = 0;
 	long was;
@@ -287,18 +290,6 @@ counters_report(const struct counters *before, const struct counters *after)
 		}
 	}
 	return k;
-}
-
-/* Fault in STACK_PREFAULT bytes of init's stack, so that running a test
- * faults no stack page in between two snapshots. */
-static void __attribute__((noinline))
-stack_prefault(void)
-{
-	volatile char pad[STACK_PREFAULT];
-	size_t i;
-
-	for (i = 0; i < sizeof(pad); i += 512)
-		pad[i] = 0;
 }
 
 /* Block until every write end of the pipe whose read end is fd is
@@ -393,7 +384,7 @@ watchdog_start(pid_t victim, int seconds)
 
 /* Run the test at path under a watchdog of timeout seconds; return how
  * it ended (status -1: it could not be forked). Orphans that turn up
- * meanwhile are reaped and reported. */
+ * meanwhile are reaped and reported or counted. */
 static struct outcome
 test_run(const char *path, int timeout)
 {
@@ -495,7 +486,7 @@ tests_main(const char *spec, const char *dir, int timeout)
 	int failed = 0, leaked;
 
 	names = tests_list(spec, dir, &n);
-	stack_prefault();
+	exeunt_stack_prefault();
 	counted = counters_settle(&leak_before, NULL);
 	printf("KTAP version 1\n1..%zu\n", n);
 	for (i = 0; i < n; i++) {
@@ -518,6 +509,7 @@ tests_main(const char *spec, const char *dir, int timeout)
 			leaked = counters_report(&leak_before, &leak_after);
 			leak_before = leak_after;
 		}
+		orphans_summary();
 		if (leaked > 0) {
 			len = strlen(why);
 			snprintf(why + len, sizeof(why) - len,

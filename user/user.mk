@@ -6,6 +6,8 @@
 #	user/sh.c, user/ps.c	-> /bin/sh, /bin/ps
 #	user/trace.c		-> /bin/trace
 #	user/counters.c		-> /bin/counters
+#	user/exeunt_counters.h	(/proc/exeunt's reader: init, counters and
+#				 tests/failinject.c include it)
 #	user/tests/<name>.c	-> /tests/<name>
 #	user/bench/<name>.c	-> /bench/<name>	(user/bench/bench.mk)
 #	<EXTRA>/<name>.c	-> /tests/<name>	(make test EXTRA=<dir>)
@@ -48,13 +50,14 @@ define user-cc
 	$(Q)$(UCC) $(UCFLAGS) -o $@ $<
 endef
 
-$(B)/initrd/init: user/init.c user/user.mk
+$(B)/initrd/init: user/init.c user/exeunt_counters.h user/user.mk
 	$(user-cc)
 
-$(B)/initrd/bin/%: user/%.c user/user.mk
+$(B)/initrd/bin/%: user/%.c user/exeunt_counters.h user/user.mk
 	$(user-cc)
 
-$(B)/initrd/tests/%: user/tests/%.c $(wildcard user/tests/*.h) user/user.mk
+$(B)/initrd/tests/%: user/tests/%.c $(wildcard user/tests/*.h) \
+	    user/exeunt_counters.h user/user.mk
 	$(user-cc)
 
 ifneq ($(EXTRA),)

@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
+#include "../exeunt_counters.h"
 #include "ktest.h"
 
 /* kernel/include/failinject.h and syscall.h */
@@ -49,8 +50,6 @@
 
 #define PAGE		4096
 #define NTH_MAX		400		/* allocations an operation may make */
-#define COUNTERS_MAX	64
-#define STACK_PREFAULT	(32 * 1024)
 #define EXEC_ARG	"--failinject-exec"	/* argv[1] of the exec'd copy */
 #define MARK		0x6d61726b65647770ul
 
@@ -70,14 +69,6 @@ struct report {
 	long		fired;		/* failures injected (DISARM) */
 };
 
-/* The exact counters of one /proc/exeunt snapshot. */
-struct counters {
-	int		n;
-	char		name[COUNTERS_MAX][40];
-	long		val[COUNTERS_MAX];
-	long		backlog, pending;
-};
-
 static const char *self;
 static char *cow;		/* a page the sweeper wrote: copy-on-write in
 				 * every worker */
@@ -89,8 +80,7 @@ static pthread_t thread;	/* the thread operation's thread */
 static int report_fd;		/* the worker's end of the report pipe */
 static struct report rep;
 static char procbuf[512];	/* what a /proc read reads into */
-static struct counters base, now;
-static char text[16384];	/* a /proc/exeunt snapshot */
+static struct exeunt_counters base, now;
 
 static long
 fi(long op, unsigned long nth, unsigned long what)
@@ -98,46 +88,12 @@ fi(long op, unsigned long nth, unsigned long what)
 	return syscall(SYS_exeunt_failinject, op, nth, what);
 }
 
-/* Read /proc/exeunt into *c (the counters init's leak accounting calls
- * exact); return false if it cannot. */
+/* Read the exact counters into *c; return false if they cannot be read
+ * (Linux), or lack the reaper's and the SMR backlogs. */
 static bool
-counters_read(struct counters *c)
+counters_read(struct exeunt_counters *c)
 {
-	char *line, *colon, *save;
-	static const char *const exact[] = { "pages.kernel", "pages.user",
-	    "pages.ptp", "pmap.", "vmspaces.", "processes", "threads",
-	    "kthreads", "pool." };
-	ssize_t n, len = 0;
-	size_t i;
-	int fd = open("/proc/exeunt", O_RDONLY);
-
-	if (fd < 0)
-		return false;
-	while (len < (ssize_t)sizeof(text) - 1 &&
-	    (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	text[len] = '\0';
-	c->n = 0;
-	c->backlog = c->pending = -1;
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if ((colon = strchr(line, ':')) == NULL)
-			continue;
-		*colon = '\0';
-		if (strcmp(line, "reaper.backlog") == 0)
-			c->backlog = atol(colon + 1);
-		else if (strcmp(line, "smr.pending") == 0)
-			c->pending = atol(colon + 1);
-		for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-			if (strncmp(line, exact[i], strlen(exact[i])) == 0 &&
-			    c->n < COUNTERS_MAX) {
-				snprintf(c->name[c->n], sizeof(c->name[0]),
-				    "%s", line);
-				c->val[c->n++] = atol(colon + 1);
-			}
-	}
-	return c->backlog >= 0 && c->pending >= 0;
+	return exeunt_counters_read(c) && c->backlog >= 0 && c->pending >= 0;
 }
 
 /* Read the counters once the reaper has no backlog and no SMR callback
@@ -146,7 +102,7 @@ counters_read(struct counters *c)
  * snapshot shows the vmspaces before smr.pending, and a callback may
  * finish in between. False if they cannot be read. */
 static bool
-counters_settled(struct counters *c)
+counters_settled(struct exeunt_counters *c)
 {
 	do {
 		if (!counters_read(c))
@@ -171,18 +127,6 @@ counters_same(const char *op, unsigned long nth)
 		same = false;
 	}
 	return same;
-}
-
-/* Fault in the stack this worker will use, so that nothing but the
- * operation allocates while it is armed. */
-static void __attribute__((noinline))
-prefault(void)
-{
-	volatile char pad[STACK_PREFAULT];
-	size_t i;
-
-	for (i = 0; i < sizeof(pad); i += 512)
-		pad[i] = 0;
 }
 
 /* ---- the operations ---- */
@@ -445,7 +389,7 @@ static void __attribute__((noreturn))
 worker(const struct op *op, unsigned long nth, int fd)
 {
 	report_fd = fd;
-	prefault();
+	exeunt_stack_prefault();
 	memset(&rep, 0, sizeof(rep));
 	memset(procbuf, 0, sizeof(procbuf));
 	if (op->prep != NULL && !op->prep())
@@ -641,7 +585,7 @@ sweep_all(void)
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	KT_ASSERT(cow != MAP_FAILED);
 	*(uint64_t *)cow = MARK;
-	prefault();
+	exeunt_stack_prefault();
 	memset(&now, 0, sizeof(now));	/* fault in what the sweep writes */
 	/* once unarmed, each: lazily made kernel state settles */
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)

@@ -122,27 +122,48 @@ start_waiters(pthread_t *t)
 	return true;
 }
 
+/* Call the private futex op (val, val2, uaddr2) on wait_word until the
+ * calls have found every waiter, each call at most max of them; return
+ * false (the case failed) if one found more or failed. */
+static bool
+find_waiters(int op, uint32_t val, const void *val2, uint32_t *uaddr2,
+    long max)
+{
+	long n, total = 0;
+
+	while (total < NWAITERS) {
+		n = futex(&wait_word, op | FUTEX_PRIVATE_FLAG, val, val2,
+		    uaddr2, 0);
+		if (!KT_EXPECT(n >= 0 && n <= max))
+			return false;
+		total += n;
+		sched_yield();
+	}
+	return true;
+}
+
+/* Join the waiters; each must have returned 0 from its wait. */
+static void
+join_waiters(pthread_t *t)
+{
+	int i;
+
+	for (i = 0; i < NWAITERS; i++) {
+		KT_ASSERT_EQ(pthread_join(t[i], NULL), 0);
+		KT_EXPECT_EQ(atomic_load(&wait_results[i]), 1);
+	}
+}
+
 /* WAKE wakes each waiter once (it returns 0 from its wait); a wake
  * counts only waiters it found. */
 static void
 wake_wakes(void)
 {
 	pthread_t t[NWAITERS];
-	long n, total = 0;
-	int i;
 
 	KT_ASSERT(start_waiters(t));
-	while (total < NWAITERS) {
-		n = futex(&wait_word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL,
-		    NULL, 0);
-		KT_ASSERT(n == 0 || n == 1);
-		total += n;
-		sched_yield();
-	}
-	for (i = 0; i < NWAITERS; i++) {
-		KT_ASSERT_EQ(pthread_join(t[i], NULL), 0);
-		KT_EXPECT_EQ(atomic_load(&wait_results[i]), 1);
-	}
+	KT_ASSERT(find_waiters(FUTEX_WAKE, 1, NULL, NULL, 1));
+	join_waiters(t);
 	KT_EXPECT_EQ(futex(&wait_word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX,
 	    NULL, NULL, 0), 0);
 }
@@ -155,27 +176,18 @@ static void
 requeue_moves(void)
 {
 	pthread_t t[NWAITERS];
-	long n, total = 0;
-	int i;
+	long total;
 
 	KT_ASSERT(start_waiters(t));
-	while (total < NWAITERS) {
-		n = futex(&wait_word, FUTEX_REQUEUE | FUTEX_PRIVATE_FLAG, 0,
-		    (void *)(long)INT_MAX, &requeue_target, 0);
-		KT_ASSERT(n >= 0 && n <= NWAITERS);
-		total += n;
-		sched_yield();
-	}
+	KT_ASSERT(find_waiters(FUTEX_REQUEUE, 0, (void *)(long)INT_MAX,
+	    &requeue_target, NWAITERS));
 	KT_EXPECT_EQ(futex(&wait_word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG,
 	    INT_MAX, NULL, NULL, 0), 0);
 	for (total = 0; total < NWAITERS; )
 		total += futex(&requeue_target, FUTEX_CMP_REQUEUE |
 		    FUTEX_PRIVATE_FLAG, NWAITERS, 0, &wait_word, 0);
 	KT_EXPECT_EQ(total, NWAITERS);
-	for (i = 0; i < NWAITERS; i++) {
-		KT_ASSERT_EQ(pthread_join(t[i], NULL), 0);
-		KT_EXPECT_EQ(atomic_load(&wait_results[i]), 1);
-	}
+	join_waiters(t);
 }
 
 static void

@@ -145,6 +145,35 @@ kt_status_str(int status, char *buf, size_t size)
 	return buf;
 }
 
+/* Wait for pid; return its wait status, or -1 (with a diagnostic) if
+ * waitpid failed. */
+static inline int
+kt_reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid) {
+		kt_diag("waitpid %d: %s", (int)pid, strerror(errno));
+		return -1;
+	}
+	return status;
+}
+
+/* Fork a child that exits 0 at once and collect it; return fork's errno:
+ * 0 if it worked, -1 if the child did not end by exit 0. */
+static inline int
+kt_fork_errno(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(0);
+	if (pid < 0)
+		return errno;
+	return kt_reap(pid) == 0 ? 0 : -1;
+}
+
 /* Fork a child that runs fn(arg) and then _exit(0)s; wait for it and
  * return its wait status, or -1 (a failed case) if fork or wait failed. */
 static inline int
@@ -164,11 +193,8 @@ kt_child_status(void (*fn)(void *), void *arg)
 		fn(arg);
 		_exit(0);
 	}
-	if (waitpid(pid, &status, 0) != pid) {
-		kt_diag("waitpid %d: %s", (int)pid, strerror(errno));
+	if ((status = kt_reap(pid)) == -1)
 		kt_failed = true;
-		return -1;
-	}
 	return status;
 }
 
@@ -271,6 +297,26 @@ kt_slurp(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	return n < 0 && len == 0 ? -1 : len;
+}
+
+/* Copy the value of the line "<key>:<blanks><value>" of pid's
+ * /proc/<pid>/status into val; return false if there is no such process
+ * or line. */
+static inline bool
+kt_status_field(pid_t pid, const char *key, char *val, size_t size)
+{
+	char path[64], line[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(line, sizeof(line), "\n%s:", key);
+	buf[0] = '\n';			/* the first line starts a line too */
+	if (kt_slurp(path, buf + 1, sizeof(buf) - 1) <= 0 ||
+	    (p = strstr(buf, line)) == NULL)
+		return false;
+	p += strlen(line);
+	p += strspn(p, " \t");
+	snprintf(val, size, "%.*s", (int)strcspn(p, "\n"), p);
+	return true;
 }
 
 /* True when running on exeunt (uname's sysname), false on Linux. */

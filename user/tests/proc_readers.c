@@ -165,68 +165,20 @@ mem_read_write(void)
 	race_target_end(&t);
 }
 
-/* One read of a page of the target's RACE_VA through fd; false on a
- * wrong word or an unexpected error. */
-static bool
-mem_read_page(int fd, pid_t pid, size_t i, size_t *errors)
-{
-	static uint64_t buf[PAGE / 8];
-	size_t first = (i % RACE_PAGES) * (PAGE / 8);
-	ssize_t n;
-
-	if (lseek(fd, (off_t)(uintptr_t)((uint64_t *)RACE_VA + first),
-	    SEEK_SET) < 0) {
-		kt_diag("lseek: %s", strerror(errno));
-		kt_failed = true;
-		return false;
-	}
-	n = read(fd, buf, PAGE);
-	if (n > 0)
-		return race_check(pid, buf, (size_t)n / 8, first, "mem");
-	if (n == 0 || errno == EIO || errno == ESRCH) {
-		(*errors)++;
-		return true;
-	}
-	kt_diag("mem read %zu: %s", i, strerror(errno));
-	kt_failed = true;
-	return false;
-}
-
 /* mem in a loop while the target exits (mode RACE_SLEEP, killed) or
  * execs (RACE_EXEC) midway. */
 static void
 mem_race(enum race_mode mode)
 {
-	pid_t canaries[RACE_CANARIES];
-	struct race_target t;
-	size_t i, errors;
-	char path[64];
+	uint64_t w;
 	int round, fd;
 
 	for (round = 0; round < RACE_ROUNDS && !kt_failed; round++) {
-		t = race_target_start(mode, self);
-		KT_ASSERT(t.pid > 0);
-		snprintf(path, sizeof(path), "/proc/%d/mem", (int)t.pid);
-		fd = open(path, O_RDONLY);
-		KT_ASSERT(fd >= 0);
-		race_canaries_start(canaries, RACE_CANARIES);
-		errors = 0;
-		for (i = 0; i < RACE_LOOPS; i++) {
-			if (i == RACE_LOOPS / 4) {
-				if (mode == RACE_EXEC)
-					KT_EXPECT_EQ(write(t.go, "g", 1), 1);
-				else
-					kill(t.pid, SIGKILL);
-			}
-			if (!mem_read_page(fd, t.pid, i, &errors))
-				break;
-		}
-		race_canaries_end(canaries, RACE_CANARIES);
-		race_target_end(&t);
+		KT_ASSERT(race_reads(RACE_MEM, mode, RACE_LOOPS, self, &fd) > 0);
 		/* gone: end of file */
 		KT_EXPECT_EQ(lseek(fd, (off_t)(uintptr_t)RACE_VA, SEEK_SET),
 		    (off_t)(uintptr_t)RACE_VA);
-		KT_EXPECT_EQ(read(fd, path, 8), 0);
+		KT_EXPECT_EQ(read(fd, &w, sizeof(w)), 0);
 		close(fd);
 	}
 }

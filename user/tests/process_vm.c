@@ -146,53 +146,18 @@ errnos(void)
 	race_target_end(&t);
 }
 
-/* Read one page of t's RACE_VA (page i % RACE_PAGES); false on a wrong
- * word or an unexpected errno. */
-static bool
-read_page(pid_t pid, size_t i, size_t *errors)
-{
-	static uint64_t buf[PAGE / 8];
-	size_t first = (i % RACE_PAGES) * (PAGE / 8);
-	struct iovec l = { buf, PAGE };
-	struct iovec r = { (uint64_t *)RACE_VA + first, PAGE };
-	ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-
-	if (n >= 0)
-		return race_check(pid, buf, (size_t)n / 8, first, "readv");
-	if (errno == ESRCH || errno == EFAULT) {
-		(*errors)++;
-		return true;
-	}
-	kt_diag("readv %zu: %s", i, strerror(errno));
-	kt_failed = true;
-	return false;
-}
-
 /* readv in a loop while the target is killed midway. */
 static void
 readv_racing_exit(void)
 {
-	pid_t canaries[RACE_CANARIES];
-	struct race_target t;
-	size_t i, errors;
+	pid_t pid;
 	int round;
 
 	for (round = 0; round < RACE_ROUNDS && !kt_failed; round++) {
-		t = race_target_start(RACE_SLEEP, self);
-		KT_ASSERT(t.pid > 0);
-		race_canaries_start(canaries, RACE_CANARIES);
-		errors = 0;
-		for (i = 0; i < RACE_LOOPS; i++) {
-			if (i == RACE_LOOPS / 4)
-				kill(t.pid, SIGKILL);
-			if (!read_page(t.pid, i, &errors))
-				break;
-		}
-		race_canaries_end(canaries, RACE_CANARIES);
-		race_target_end(&t);
+		pid = race_reads(RACE_READV, RACE_SLEEP, RACE_LOOPS, self, NULL);
+		KT_ASSERT(pid > 0);
 		/* reaped: no such process */
-		errors = 0;
-		KT_EXPECT(read_page(t.pid, 0, &errors) && errors == 1);
+		KT_EXPECT_EQ(race_read(RACE_READV, pid, -1, 0, 0), 0);
 	}
 }
 
@@ -201,25 +166,11 @@ readv_racing_exit(void)
 static void
 readv_racing_exec(void)
 {
-	pid_t canaries[RACE_CANARIES];
-	struct race_target t;
-	size_t i, errors;
 	int round;
 
-	for (round = 0; round < RACE_ROUNDS && !kt_failed; round++) {
-		t = race_target_start(RACE_EXEC, self);
-		KT_ASSERT(t.pid > 0);
-		race_canaries_start(canaries, RACE_CANARIES);
-		errors = 0;
-		for (i = 0; i < RACE_LOOPS; i++) {
-			if (i == RACE_LOOPS / 4 && write(t.go, "g", 1) != 1)
-				kt_diag("go: %s", strerror(errno));
-			if (!read_page(t.pid, i, &errors))
-				break;
-		}
-		race_canaries_end(canaries, RACE_CANARIES);
-		race_target_end(&t);
-	}
+	for (round = 0; round < RACE_ROUNDS && !kt_failed; round++)
+		KT_ASSERT(race_reads(RACE_READV, RACE_EXEC, RACE_LOOPS, self,
+		    NULL) > 0);
 }
 
 static const struct kt_case cases[] = {

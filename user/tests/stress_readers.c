@@ -24,23 +24,20 @@
  *    against a target that execs midway (afterwards nothing is mapped at
  *    RACE_VA: EFAULT, EIO, end of file).
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
-#include <sys/ptrace.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 
 #include "ktest.h"
 #include "race.h"
 #include "stress.h"
 
-#define PAGE		4096
 #define READS		200		/* reads per round */
 #define CANARIES	2
 #define FILEBUF		16384
 
+/* A worker's reader: race.h's three, or the files. */
 enum reader {
-	RD_PEEK, RD_READV, RD_MEM, RD_FILES,
+	RD_PEEK = RACE_PEEK, RD_READV = RACE_READV, RD_MEM = RACE_MEM,
+	RD_FILES,
 	RD_ANY			/* READV, MEM or FILES, chosen per round */
 };
 
@@ -55,51 +52,6 @@ bad_errno(const char *what, size_t i)
 	kt_diag("%s, read %zu: %s", what, i, strerror(errno));
 	kt_failed = true;
 	return false;
-}
-
-/* PEEKDATA of word w of the target; false on a wrong word or errno. */
-static bool
-read_peek(pid_t pid, size_t w, size_t i)
-{
-	long word;
-
-	if (syscall(SYS_ptrace, PTRACE_PEEKDATA, pid,
-	    (uint64_t *)RACE_VA + w, &word) == 0)
-		return race_check(pid, (uint64_t *)&word, 1, w, "PEEKDATA");
-	return errno == ESRCH || errno == EIO || bad_errno("PEEKDATA", i);
-}
-
-/* process_vm_readv of the page holding word w; false on a wrong word or
- * errno. */
-static bool
-read_readv(pid_t pid, size_t w, size_t i)
-{
-	static uint64_t buf[PAGE / 8];
-	size_t first = w & ~(size_t)(PAGE / 8 - 1);
-	struct iovec l = { buf, PAGE }, r = { (uint64_t *)RACE_VA + first, PAGE };
-	ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-
-	if (n >= 0)
-		return race_check(pid, buf, (size_t)n / 8, first, "readv");
-	return errno == ESRCH || errno == EFAULT || bad_errno("readv", i);
-}
-
-/* /proc/<pid>/mem (fd) at the page holding word w; false on a wrong word
- * or errno. */
-static bool
-read_mem(int fd, pid_t pid, size_t w, size_t i)
-{
-	static uint64_t buf[PAGE / 8];
-	size_t first = w & ~(size_t)(PAGE / 8 - 1);
-	ssize_t n;
-
-	if (lseek(fd, (off_t)(uintptr_t)((uint64_t *)RACE_VA + first),
-	    SEEK_SET) < 0)
-		return bad_errno("mem lseek", i);
-	n = read(fd, buf, PAGE);
-	if (n >= 0)
-		return race_check(pid, buf, (size_t)n / 8, first, "mem");
-	return errno == EIO || errno == ESRCH || bad_errno("mem", i);
 }
 
 /* Return whether cmdline (n bytes) is the target's argv: ours, or the
@@ -158,16 +110,9 @@ read_files(pid_t pid, size_t i)
 static bool
 reader_read(enum reader rd, pid_t pid, int fd, size_t w, size_t i)
 {
-	switch (rd) {
-	case RD_PEEK:
-		return read_peek(pid, w, i);
-	case RD_READV:
-		return read_readv(pid, w, i);
-	case RD_MEM:
-		return read_mem(fd, pid, w, i);
-	default:
+	if (rd == RD_FILES)
 		return read_files(pid, i);
-	}
+	return race_read((enum race_reader)rd, pid, fd, w, i) >= 0;
 }
 
 /* One round: a target (stopped for its tracer when rd is RD_PEEK); READS

@@ -31,19 +31,6 @@
 
 static const char *self;
 
-/* Wait for pid; return its wait status, or -1 (with a diagnostic). */
-static int
-reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid) {
-		kt_diag("waitpid %d: %s", (int)pid, strerror(errno));
-		return -1;
-	}
-	return status;
-}
-
 /* ---- create and join ---- */
 
 static void *
@@ -247,10 +234,10 @@ spin_worker(void *arg)
 	return NULL;
 }
 
-/* In a child: start threads that spin, wait until all run, then end the
- * process with exit (exit_group). */
+/* In a child: start NTHREADS threads that spin and wait until all run;
+ * _exit(1) if one cannot be created. */
 static void
-child_exit_group(void *arg)
+spinners_start(void)
 {
 	pthread_t t;
 	long i;
@@ -260,6 +247,14 @@ child_exit_group(void *arg)
 			_exit(1);
 	while (atomic_load(&started) < NTHREADS)
 		sched_yield();
+}
+
+/* In a child: start threads that spin, then end the process with exit
+ * (exit_group). */
+static void
+child_exit_group(void *arg)
+{
+	spinners_start();
 	exit(CHILD_EXIT);
 }
 
@@ -377,7 +372,7 @@ sigkill_while_faulting(void)
 			;
 		KT_EXPECT_EQ(n, NTHREADS);
 		KT_EXPECT_EQ(kill(pid, SIGKILL), 0);
-		status = reap(pid);
+		status = kt_reap(pid);
 		close(fds[0]);
 		KT_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	}
@@ -461,18 +456,14 @@ main_thread_exits_first(void)
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT - 1);
 }
 
+/* In a child: start threads that spin, then exec this program with
+ * "--exit" (its new image exits CHILD_EXIT). */
 static void
 child_exec(void *arg)
 {
 	char *argv[] = { (char *)self, "--exit", NULL };
-	pthread_t t;
-	long i;
 
-	for (i = 0; i < NTHREADS; i++)
-		if (pthread_create(&t, NULL, spin_worker, (void *)i) != 0)
-			_exit(1);
-	while (atomic_load(&started) < NTHREADS)
-		sched_yield();
+	spinners_start();
 	execv(self, argv);
 	_exit(1);
 }

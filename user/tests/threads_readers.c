@@ -31,15 +31,12 @@
 #include <stdint.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/utsname.h>
 
 #include "ktest.h"
 #include "race.h"
 
-#define PAGE		4096
-#define PAGE_WORDS	(PAGE / 8)
 #define SPINNERS	3		/* target threads, a page each */
 #define ROUNDS		4		/* targets per race */
 #define READS_MAX	600		/* reads per reader and target */
@@ -82,13 +79,13 @@ static void *
 tgt_spinner(void *arg)
 {
 	long k = (long)arg;
-	volatile uint64_t *w = (uint64_t *)RACE_VA + k * PAGE_WORDS;
+	volatile uint64_t *w = (uint64_t *)RACE_VA + k * RACE_PAGE_WORDS;
 	pid_t pid = getpid();
 	size_t i;
 
 	for (;;) {
-		for (i = 0; i < PAGE_WORDS; i++)
-			w[i] = race_word(pid, k * PAGE_WORDS + i);
+		for (i = 0; i < RACE_PAGE_WORDS; i++)
+			w[i] = race_word(pid, k * RACE_PAGE_WORDS + i);
 		sched_yield();
 	}
 	return NULL;
@@ -152,81 +149,40 @@ struct race {
 	int		status;		/* then its wait status */
 };
 
-/* Check n bytes read at word first of RACE_VA; false if not the
- * target's. */
-static bool
-reader_check(struct race *r, const uint64_t *buf, ssize_t n, size_t first,
-    const char *who)
+/* Read the target through rd, a page at a time at random, until it is
+ * gone (its pages are mapped while it lives: a read that finds nothing
+ * means it is going); the process_vm_readv reader kills it at kill_at
+ * (END_SIGKILL). */
+static void
+reader_pages(struct race *r, enum race_reader rd, unsigned seed)
 {
-	return race_check(r->pid, buf, (size_t)n / 8, first, who);
+	size_t first;
+	int i, got, gone = 0;
+
+	for (i = 0; i < READS_MAX && gone < GONE_READS; i++) {
+		if (rd == RACE_READV && r->end == END_SIGKILL &&
+		    i == r->kill_at)
+			kill(r->pid, SIGKILL);
+		first = (size_t)(rand_r(&seed) % RACE_PAGES) * RACE_PAGE_WORDS;
+		if ((got = race_read(rd, r->pid, r->memfd, first, i)) < 0)
+			break;
+		gone += got == 0;
+	}
 }
 
-/* process_vm_readv of a page at a time, until the target is gone (its
- * pages are mapped while it lives: an error means it is going); the
- * END_SIGKILL kill. */
+/* The process_vm_readv reader thread. */
 static void *
 reader_readv(void *arg)
 {
-	struct race *r = arg;
-	uint64_t buf[PAGE_WORDS];
-	unsigned seed = r->seed ^ 0x1111;
-	size_t first;
-	ssize_t n;
-	int i, errors = 0;
-
-	for (i = 0; i < READS_MAX && errors < GONE_READS; i++) {
-		struct iovec l = { buf, PAGE }, rv;
-
-		if (r->end == END_SIGKILL && i == r->kill_at)
-			kill(r->pid, SIGKILL);
-		first = (size_t)(rand_r(&seed) % RACE_PAGES) * PAGE_WORDS;
-		rv = (struct iovec){ (uint64_t *)RACE_VA + first, PAGE };
-		n = process_vm_readv(r->pid, &l, 1, &rv, 1, 0);
-		if (n >= 0) {
-			if (!reader_check(r, buf, n, first, "process_vm_readv"))
-				break;
-		} else if (errno == ESRCH || errno == EFAULT) {
-			errors++;
-		} else {
-			kt_diag("process_vm_readv %d: %s", i, strerror(errno));
-			kt_failed = true;
-			break;
-		}
-	}
+	reader_pages(arg, RACE_READV, ((struct race *)arg)->seed ^ 0x1111);
 	return NULL;
 }
 
-/* /proc/<pid>/mem, a page at a time, until the target is gone. */
+/* The /proc/<pid>/mem reader thread. */
 static void *
 reader_mem(void *arg)
 {
-	struct race *r = arg;
-	uint64_t buf[PAGE_WORDS];
-	unsigned seed = r->seed ^ 0x2222;
-	size_t first;
-	ssize_t n;
-	int i, errors = 0;
-
-	for (i = 0; i < READS_MAX && errors < GONE_READS; i++) {
-		first = (size_t)(rand_r(&seed) % RACE_PAGES) * PAGE_WORDS;
-		if (lseek(r->memfd, (off_t)(uintptr_t)((uint64_t *)RACE_VA +
-		    first), SEEK_SET) < 0) {
-			kt_diag("lseek: %s", strerror(errno));
-			kt_failed = true;
-			break;
-		}
-		n = read(r->memfd, buf, PAGE);
-		if (n > 0) {
-			if (!reader_check(r, buf, n, first, "/proc/pid/mem"))
-				break;
-		} else if (n == 0 || errno == EIO || errno == ESRCH) {
-			errors++;
-		} else {
-			kt_diag("mem read %d: %s", i, strerror(errno));
-			kt_failed = true;
-			break;
-		}
-	}
+	reader_pages(arg, RACE_MEM, ((struct race *)arg)->seed ^ 0x2222);
 	return NULL;
 }
 
@@ -261,7 +217,6 @@ reader_ptrace(void *arg)
 	struct race *r = arg;
 	unsigned seed = r->seed ^ 0x3333;
 	size_t first;
-	long word;
 	int cycle, k, sig;
 
 	for (cycle = 0; cycle < PT_CYCLES && !kt_failed; cycle++) {
@@ -284,18 +239,9 @@ reader_ptrace(void *arg)
 		}
 		sig = WSTOPSIG(r->status);
 		first = (size_t)rand_r(&seed) % (RACE_WORDS - PEEK_BATCH);
-		for (k = 0; k < PEEK_BATCH; k++) {
-			if (pt(PTRACE_PEEKDATA, r->pid, (uint64_t *)RACE_VA +
-			    first + k, &word) == 0) {
-				if (!race_check(r->pid, (uint64_t *)&word, 1,
-				    first + k, "PTRACE_PEEKDATA"))
-					break;
-			} else if (errno != ESRCH && errno != EIO) {
-				kt_diag("PEEKDATA: %s", strerror(errno));
-				kt_failed = true;
+		for (k = 0; k < PEEK_BATCH; k++)
+			if (race_read(RACE_PEEK, r->pid, -1, first + k, k) < 0)
 				break;
-			}
-		}
 		/* a stop by another signal keeps it */
 		if (pt(PTRACE_DETACH, r->pid, NULL,
 		    (void *)(long)(sig == SIGSTOP ? 0 : sig)) != 0) {
@@ -564,7 +510,6 @@ stopped_target(struct stopped *s)
 static bool
 stopped_start(struct stopped *s)
 {
-	long word;
 	int status;
 
 	if (pipe(s->go) != 0 || pipe(s->done) != 0)
@@ -577,9 +522,7 @@ stopped_start(struct stopped *s)
 	    !KT_EXPECT(WIFSTOPPED(status) && WSTOPSIG(status) == SIGUSR1))
 		return false;
 	/* stopped, the others running: its memory is there */
-	return KT_EXPECT_EQ(pt(PTRACE_PEEKDATA, s->pid, (uint64_t *)RACE_VA +
-	    7, &word), 0) && race_check(s->pid, (uint64_t *)&word, 1, 7,
-	    "PEEKDATA");
+	return KT_EXPECT_EQ(race_read(RACE_PEEK, s->pid, -1, 7, 0), 1);
 }
 
 /* Expect s's target to end with status want (a wait status), reported
@@ -653,36 +596,6 @@ sigkill_while_stopped(void)
 	stopped_end(&s, SIGKILL);
 }
 
-/* Read "<key>:\t<value>" of pid's /proc status into val; false if not
- * there. */
-static bool
-status_field(pid_t pid, const char *key, char *val, size_t size)
-{
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY)) < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (p = buf; p != NULL; ) {
-		if (strncmp(p, key, strlen(key)) == 0 && p[strlen(key)] == ':') {
-			p += strlen(key) + 1;
-			p += strspn(p, " \t");
-			snprintf(val, size, "%.*s", (int)strcspn(p, "\n"), p);
-			return true;
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return false;
-}
-
 /* The target of attach_multithreaded: spinners on its pages; the main
  * thread waits for a byte, then exits. */
 static void __attribute__((noreturn))
@@ -714,7 +627,6 @@ attach_multithreaded(void)
 	struct user_regs_struct regs;
 	int ready[2], go[2], status, k;
 	char c, val[64], me[16];
-	long word;
 	pid_t pid;
 
 	KT_ASSERT_EQ(pipe(ready), 0);
@@ -733,24 +645,19 @@ attach_multithreaded(void)
 	KT_EXPECT_EQ(waitpid(pid, &status, 0), pid);
 	if (KT_EXPECT(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP)) {
 		snprintf(me, sizeof(me), "%d", (int)getpid());
-		KT_EXPECT(status_field(pid, "TracerPid", val, sizeof(val)) &&
+		KT_EXPECT(kt_status_field(pid, "TracerPid", val, sizeof(val)) &&
 		    strcmp(val, me) == 0);
-		KT_EXPECT(status_field(pid, "State", val, sizeof(val)) &&
+		KT_EXPECT(kt_status_field(pid, "State", val, sizeof(val)) &&
 		    val[0] == 't');
 		KT_EXPECT_ERR(pt(PTRACE_ATTACH, pid, NULL, NULL), EPERM);
-		for (k = 0; k < RACE_PAGES; k++) {
-			uint64_t *va = (uint64_t *)RACE_VA + k * PAGE_WORDS + k;
-
-			word = 0;
-			KT_EXPECT_EQ(pt(PTRACE_PEEKDATA, pid, va, &word), 0);
-			race_check(pid, (uint64_t *)&word, 1,
-			    k * PAGE_WORDS + k, "PEEKDATA");
-		}
+		for (k = 0; k < RACE_PAGES; k++)
+			KT_EXPECT_EQ(race_read(RACE_PEEK, pid, -1,
+			    k * RACE_PAGE_WORDS + k, k), 1);
 		KT_EXPECT_EQ(pt(PTRACE_GETREGS, pid, NULL, &regs), 0);
 		KT_EXPECT(regs.rip > 0 && regs.rip < 0x800000000000ul);
 		KT_EXPECT_EQ(pt(PTRACE_DETACH, pid, NULL, NULL), 0);
 		KT_EXPECT_EQ(kill(pid, SIGCONT), 0);
-		KT_EXPECT(status_field(pid, "TracerPid", val, sizeof(val)) &&
+		KT_EXPECT(kt_status_field(pid, "TracerPid", val, sizeof(val)) &&
 		    strcmp(val, "0") == 0);
 	}
 	KT_EXPECT_EQ(write(go[1], "g", 1), 1);

@@ -27,19 +27,6 @@ static volatile pid_t child_pid, child_ppid;
 static char *exec_argv[8];		/* built before vfork */
 static char fd_arg[16];
 
-/* Wait for pid; return its wait status, or -1 (with a diagnostic). */
-static int
-reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid) {
-		kt_diag("waitpid %d: %s", (int)pid, strerror(errno));
-		return -1;
-	}
-	return status;
-}
-
 /* The parent runs again only after the child's _exit: it never sees the
  * child's intermediate stage, however often the child yields. */
 static void
@@ -59,7 +46,7 @@ parent_suspended(void)
 	}
 	KT_ASSERT(pid > 0);
 	KT_EXPECT_EQ(stage, 2);
-	KT_EXPECT_EQ(reap(pid), 7 << 8);
+	KT_EXPECT_EQ(kt_reap(pid), 7 << 8);
 }
 
 /* The child sees the parent's memory and the parent sees the child's
@@ -82,7 +69,7 @@ shares_memory(void)
 	KT_EXPECT_EQ(stage, 42);
 	KT_EXPECT_EQ(child_pid, pid);
 	KT_EXPECT_EQ(child_ppid, getpid());
-	KT_EXPECT_EQ(reap(pid), 0);
+	KT_EXPECT_EQ(kt_reap(pid), 0);
 }
 
 /* Exit statuses reach the parent; a child killed by a signal releases the
@@ -98,7 +85,7 @@ exit_status(void)
 	if (pid == 0)
 		_exit(42);
 	KT_ASSERT(pid > 0);
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 42);
 	pid = vfork();
 	if (pid == 0) {
@@ -106,7 +93,7 @@ exit_status(void)
 		_exit(1);
 	}
 	KT_ASSERT(pid > 0);
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
@@ -133,7 +120,7 @@ exec_releases_parent(void)
 	}
 	KT_ASSERT(pid > 0);
 	KT_EXPECT_EQ(write(fds[1], "go", 1), 1);
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == WAIT_STATUS);
 	close(fds[0]);
 	close(fds[1]);
@@ -158,7 +145,7 @@ exec_failure(void)
 		_exit(127);
 	}
 	KT_ASSERT(pid > 0);
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 127);
 	KT_EXPECT_EQ(child_errno, ENOENT);
 }
@@ -214,7 +201,7 @@ parent_memory_intact(void)
 		KT_EXPECT(pattern_ok(region, REGION, round));
 		KT_EXPECT(pattern_ok(heap, 64 * 1024, round + 1));
 		KT_EXPECT(pattern_ok(stack_buf, sizeof(stack_buf), round + 2));
-		status = reap(pid);
+		status = kt_reap(pid);
 		KT_EXPECT_EQ(status, 0);
 	}
 	memset(region, 0, REGION);	/* still writable */

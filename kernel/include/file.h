@@ -91,7 +91,8 @@ void	FREF(struct file *fp);
 /* Drop a reference; the last one closes the file and frees it. */
 void	FRELE(struct file *fp);
 
-#define NOFILE		128	/* descriptors per table (RLIMIT_NOFILE) */
+#define NOFILE		128	/* descriptors per table (RLIMIT_NOFILE's
+				 * default and ceiling) */
 #define UF_EXCLOSE	0x01	/* close on exec */
 
 struct filedesc {
@@ -119,7 +120,8 @@ void	fdfree(struct filedesc *fdp);
 void	fdcloseexec(struct filedesc *fdp);
 
 /* Install fp (the caller's reference moves to the table) at the lowest free
- * descriptor with flags UF_*; return 0 and it in *fdout, or EMFILE. */
+ * descriptor with flags UF_*; return 0 and it in *fdout, or EMFILE (none
+ * free below the calling process's RLIMIT_NOFILE). */
 int	fdinstall(struct filedesc *fdp, struct file *fp, int uflags, int *fdout);
 /* Return 0 and a referenced file for fd, or EBADF. */
 int	fd_getfile(struct filedesc *fdp, int fd, struct file **fpp);
@@ -130,7 +132,8 @@ int	fd_getflags(struct filedesc *fdp, int fd);
 int	doclose(struct filedesc *fdp, int fd);
 int	dodup(struct filedesc *fdp, int old, int *retval);
 /* dup2 (dup3 == false: old == new is allowed and checked) and dup3 (flags
- * 0 or O_CLOEXEC; old == new is EINVAL). */
+ * 0 or O_CLOEXEC; old == new is EINVAL); new at or above the calling
+ * process's RLIMIT_NOFILE is EBADF. */
 int	dodup3(struct filedesc *fdp, int old, int new, int flags, bool dup3,
 	    int *retval);
 int	dofileread(struct filedesc *fdp, int fd, struct uio *uio, size_t *retval);

@@ -76,7 +76,7 @@
 				 * and /proc, never traced, read or signalled
 				 * [const once hashed] */
 /* limits (kern/kern_resource.c) */
-#define PS_NPROC	0x0040	/* counted in its uid's processes until wait4
+#define PS_NPROC	0x0040	/* counted in its uid's tasks until wait4
 				 * collects it [set before it is findable;
 				 * cleared by the collector] */
 /* threads (kern/kern_single.c) */
@@ -252,6 +252,9 @@ struct process {
 	struct rlimit	ps_rlimit[RLIM_NLIMITS]; /* soft and hard limits
 					 * [ps_lock; one value may be read
 					 * atomically without it] */
+	uint32_t	ps_nthrcount;	/* threads counted in its uid's tasks
+					 * besides the process itself (see
+					 * PS_NPROC) [uidinfo_lock] */
 	uint64_t	ps_failnth;	/* matching allocations left until the
 					 * injected failure, 0: none armed
 					 * [atomic] */

@@ -5,10 +5,12 @@
  *
  * Every process has the Linux set of limits (struct rlimit, soft and hard)
  * in ps_rlimit, copied at fork, kept over exec; pid 1 starts with the
- * defaults. Enforced: RLIMIT_NPROC (fork, per uid; uid 0 is exempt, as
- * Linux's root with CAP_SYS_RESOURCE, and bounded only by the system's
- * maximum) and RLIMIT_AS (mmap, brk, exec). RLIMIT_NOFILE reports the
- * fixed descriptor table (NOFILE). The others are kept and reported only.
+ * defaults. Enforced: RLIMIT_NPROC (fork and thread creation, per uid,
+ * every thread counted as in Linux; uid 0 is exempt, as Linux's root
+ * with CAP_SYS_RESOURCE, and bounded only by the system's maximum),
+ * RLIMIT_AS (mmap, brk, exec) and RLIMIT_NOFILE (descriptor allocation,
+ * kern_descrip.c; at most the table's NOFILE). The others are kept and
+ * reported only.
  */
 #ifndef _RESOURCE_H_
 #define _RESOURCE_H_
@@ -63,10 +65,18 @@ rlim_t	resource_limit(struct process *pr, int resource);
  * root's). Return 0 (pr is counted: PS_NPROC) or EAGAIN. */
 int	resource_nproc_add(struct process *pr);
 /* Uncount pr if it was counted: wait4 collected it, or fork failed after
- * counting it. */
+ * counting it. Its other threads are uncounted by then. */
 void	resource_nproc_drop(struct process *pr);
-/* Make uid pr's uid (setuid), moving its count to that uid; return 0, or
- * EAGAIN when no uid slot is left. */
+/* Count a new thread of pr (clone with CLONE_THREAD) as a task of pr's
+ * uid against its soft RLIMIT_NPROC (uid 0 exempt; the system's process
+ * maximum is about processes and does not apply). Return 0 or EAGAIN. */
+int	resource_thread_add(struct process *pr);
+/* Uncount a thread of pr counted by resource_thread_add: it left pr for
+ * good, or its creation failed. */
+void	resource_thread_drop(struct process *pr);
+/* Make uid pr's uid (setuid), moving its count, the process and its
+ * counted threads, to that uid; return 0, or EAGAIN when no uid slot is
+ * left. */
 int	resource_setuid(struct process *pr, uid_t uid);
 
 #endif

@@ -3,6 +3,13 @@
  * tables (struct filedesc, filedesc_pool), and the syscall bodies that work
  * on descriptors: close, dup, dup2, dup3, read, write, lseek, ioctl.
  *
+ * RLIMIT_NOFILE bounds the descriptors a process may make, as in Linux
+ * and OpenBSD: a new lowest free one (fdinstall: open, pipe, dup) at or
+ * above the calling process's soft limit is EMFILE, dup2/dup3 onto one
+ * is EBADF. The limit is the caller's, not the table's (a table may be
+ * shared); descriptors already above a lowered limit stay usable.
+ * Kernel threads may use the whole table.
+ *
  * Locks: fd_lock (a spinlock) guards one table's slots; it is never held
  * while a file is closed or used, so a close that wakes or frees runs with
  * no table lock. f_poslock (a sleeping mutex, taken by the file ops) guards
@@ -16,6 +23,7 @@
 #include "lib.h"
 #include "pool.h"
 #include "file.h"
+#include "proc.h"
 
 static struct pool file_pool;
 static struct pool filedesc_pool;
@@ -174,32 +182,49 @@ fdcloseexec(struct filedesc *fdp)
 	fd_closemask(fdp, UF_EXCLOSE);
 }
 
-/* Return the lowest free descriptor at or above want, or -1 (EMFILE).
- * Caller holds fd_lock. */
+/* Return the descriptors the calling process may make: its soft
+ * RLIMIT_NOFILE, at most NOFILE (all of them for a kernel thread). */
 static int
-fdalloc(struct filedesc *fdp, int want)
+fdlimit(void)
+{
+	struct proc *p = curproc;
+	rlim_t lim;
+
+	if (p == NULL || (p->p_flag & P_SYSTEM))
+		return NOFILE;
+	lim = resource_limit(p->p_p, RLIMIT_NOFILE);
+	return lim < NOFILE ? (int)lim : NOFILE;
+}
+
+/* Return the lowest free descriptor at or above want and below lim, or
+ * -1 (EMFILE). Caller holds fd_lock. */
+static int
+fdalloc(struct filedesc *fdp, int want, int lim)
 {
 	int fd;
 
 	SPINLOCK_ASSERT_HELD(&fdp->fd_lock);
-	for (fd = MAX(want, fdp->fd_freefile); fd < NOFILE; fd++)
+	KASSERT(want >= 0 && lim <= NOFILE);
+	for (fd = MAX(want, fdp->fd_freefile); fd < lim; fd++)
 		if (fdp->fd_ofiles[fd] == NULL)
 			break;
-	if (fd == NOFILE)
+	if (fd >= lim)
 		return -1;
 	if (want <= fdp->fd_freefile)
 		fdp->fd_freefile = fd + 1;
 	return fd;
 }
 
-/* Install fp at the lowest free descriptor; the reference moves to it. */
+/* Install fp at the lowest free descriptor below the caller's
+ * RLIMIT_NOFILE; the reference moves to it. 0, or EMFILE. */
 int
 fdinstall(struct filedesc *fdp, struct file *fp, int uflags, int *fdout)
 {
-	int fd;
+	int lim = fdlimit(), fd;
 
+	KASSERT(fp != NULL);
 	spinlock_acquire(&fdp->fd_lock);
-	if ((fd = fdalloc(fdp, 0)) < 0) {
+	if ((fd = fdalloc(fdp, 0, lim)) < 0) {
 		spinlock_release(&fdp->fd_lock);
 		return EMFILE;
 	}
@@ -284,6 +309,7 @@ dodup3(struct filedesc *fdp, int old, int new, int flags, bool dup3,
     int *retval)
 {
 	struct file *fp, *closed = NULL;
+	int lim = fdlimit();
 
 	if ((dup3 && (flags & ~O_CLOEXEC) != 0) || (!dup3 && flags != 0))
 		return EINVAL;
@@ -300,6 +326,10 @@ dodup3(struct filedesc *fdp, int old, int new, int flags, bool dup3,
 			return EINVAL;
 		*retval = new;
 		return 0;
+	}
+	if (new >= lim) {			/* Linux: EBADF, not EMFILE */
+		spinlock_release(&fdp->fd_lock);
+		return EBADF;
 	}
 	FREF(fp);
 	if (fdp->fd_ofiles[new] != NULL)

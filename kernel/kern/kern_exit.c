@@ -12,8 +12,9 @@
  *     descriptors and releases a parent sleeping in vfork. A thread that
  *     leaves alone (SYS_exit while others remain, exit_thread) writes 0 to
  *     its clear_child_tid word and wakes it, gets off the user pmap, leaves
- *     the thread list and goes to the reaper, which frees just its stack
- *     and struct: the vmspace's users and pins are per process.
+ *     the thread list, gives back its RLIMIT_NPROC count (Linux's
+ *     release_task of a thread) and goes to the reaper, which frees just
+ *     its stack and struct: the vmspace's users and pins are per process.
  *  2. P drops its user of the vmspace. Only the last user purges, and only
  *     under purge=exit (the default): every hold on kernel_lock is given
  *     up, uvm_purge removes every entry, unmaps with the TLB shootdown and
@@ -180,6 +181,9 @@ exit_thread(struct proc *p)
 	pmap_deactivate(&vm->vm_pmap);
 	spinlock_exit();
 	proc_tid_release(p);
+	/* its uid's count first: once /proc shows the thread gone
+	 * (ps_nthreads, read unlocked), so does RLIMIT_NPROC, as in Linux */
+	resource_thread_drop(pr);
 	single_thread_leave(p);
 	spinlock_release(&pr->ps_lock);
 	/* pr may be gone from here on */

@@ -26,7 +26,11 @@
  * the process: the vmspace (a thread is not a user of it: vm_users and
  * the pins count processes), the descriptor table and the signal actions.
  * It joins the thread list under ps_lock, unless the process is being
- * single-threaded (kern_single.c), which refuses new threads.
+ * single-threaded (kern_single.c), which refuses new threads. First of
+ * all it is counted as a task of the process's uid against RLIMIT_NPROC
+ * (kern_resource.c, as Linux counts threads): EAGAIN beyond it; the count
+ * goes when the thread leaves the process (exit_thread) or its creation
+ * fails.
  *
  * Locks: proctree_lock for the tree link and PS_PPWAIT (the vfork sleep's
  * interlock); ps_lock for the thread list; the rest is the child's own
@@ -164,9 +168,9 @@ fail:
 /* Create a thread of the calling thread p's process: clone flags (a
  * valid CLONE_THREAD set), user stack (0: the same), tls, and the tid
  * words ptid (CLONE_PARENT_SETTID) and ctid (CLONE_CHILD_CLEARTID).
- * Return 0 with its tid in *tidp, or EAGAIN (no memory or tid), EPERM
- * (tls not a user address) or EINTR (the process is being
- * single-threaded: the caller is about to exit). */
+ * Return 0 with its tid in *tidp, or EAGAIN (no memory or tid, or
+ * RLIMIT_NPROC), EPERM (tls not a user address) or EINTR (the process is
+ * being single-threaded: the caller is about to exit). */
 static int
 thread_fork(struct proc *p, uint64_t flags, vaddr_t stack, vaddr_t tls,
     vaddr_t ptid, vaddr_t ctid, pid_t *tidp)
@@ -179,13 +183,18 @@ thread_fork(struct proc *p, uint64_t flags, vaddr_t stack, vaddr_t tls,
 	KASSERT((flags & CLONE_THREAD_NEEDS) == CLONE_THREAD_NEEDS);
 	if ((flags & CLONE_SETTLS) && tls >= USER_MAX)
 		return EPERM;
-	if ((np = proc_alloc()) == NULL)
+	if (resource_thread_add(pr) != 0)
 		return EAGAIN;
+	if ((np = proc_alloc()) == NULL) {
+		resource_thread_drop(pr);
+		return EAGAIN;
+	}
 	if ((np->p_kstack = kstack_alloc()) == 0 ||
 	    (tid = tid_alloc()) == 0) {
 		if (np->p_kstack != 0)
 			uvm_km_kstack_free(np->p_kstack);
 		proc_free(np);
+		resource_thread_drop(pr);
 		return EAGAIN;
 	}
 	np->p_p = pr;
@@ -212,6 +221,7 @@ thread_fork(struct proc *p, uint64_t flags, vaddr_t stack, vaddr_t tls,
 		proc_tid_release(np);
 		uvm_km_kstack_free(np->p_kstack);
 		proc_free(np);
+		resource_thread_drop(pr);
 		return EINTR;
 	}
 	np->p_thrnext = p->p_thrnext;

@@ -9,24 +9,38 @@
  * limit or move the soft one up to the hard one; raising the hard one
  * needs uid 0 (EPERM). prlimit64 reaches another process of the same
  * uid, or any as uid 0. Enforced:
- *   RLIMIT_NPROC  processes per uid (zombies count until wait4 collects
- *		   them), checked at fork against the parent's soft limit:
- *		   EAGAIN. Threads are not counted (Linux counts them).
- *		   uid 0 is exempt, as Linux's root with CAP_SYS_RESOURCE.
+ *   RLIMIT_NPROC  tasks per uid, as Linux counts them: every process
+ *		   (PS_NPROC; a zombie counts until wait4 collects it) and
+ *		   every further thread of one (ps_nthrcount). fork and
+ *		   clone(CLONE_THREAD) check the caller's soft limit and
+ *		   fail with EAGAIN at it. A thread's count goes when it
+ *		   leaves its process for good (exit_thread, under ps_lock:
+ *		   Linux's release_task of a thread, also after the join's
+ *		   futex wake); the process's own at wait4, by when its
+ *		   other threads have all left. setuid moves the whole
+ *		   process's count, itself and its threads, to the new uid
+ *		   (the uid is per process here; Linux moves each task's as
+ *		   libc's setuid runs on every thread). uid 0 is exempt, as
+ *		   Linux's root with CAP_SYS_RESOURCE.
  *   RLIMIT_AS	   the bytes a process has mapped, guard regions aside
  *		   (uvm_map.c's m_size): mmap beyond it is ENOMEM, brk stays
  *		   put, exec of an image that does not fit is ENOMEM. The
  *		   user stack is mapped whole (8 MiB) at exec, so it counts
  *		   in full and never grows later.
- * RLIMIT_NOFILE reports the fixed descriptor table (NOFILE) and refuses a
- * hard limit above it (EPERM, as Linux beyond nr_open); a lower value is
- * kept but not enforced, like every other resource.
+ *   RLIMIT_NOFILE descriptors (kern_descrip.c): a new lowest free one
+ *		   (open, pipe, pipe2, dup) at or above the caller's soft
+ *		   limit is EMFILE, dup2/dup3 onto one is EBADF. Lowering
+ *		   it leaves the descriptors above open and usable, as in
+ *		   Linux. The table is fixed (NOFILE): the default, and a
+ *		   hard limit above it is EPERM (Linux beyond nr_open).
+ * The rest are kept and reported only.
  *
  * The system's own bounds, set from the memory found at boot:
  *   maxproc	   processes at most, npages / 32 (Linux's max_threads for
  *		   16 KiB kernel stacks) capped by the kernel stack slots;
  *		   the last MAXPROC_ROOT of them are root's, so root can
  *		   still act when another uid's fork bomb hit the maximum.
+ *		   Threads are bounded by the kernel stack slots instead.
  *		   The default RLIMIT_NPROC is maxproc / 2, as Linux's.
  *   the reserve   free pages that allocations made by user threads
  *		   (system calls, faults) may not take: npages / 64 + 32.
@@ -36,9 +50,10 @@
  *		   a page kills its process with SIGKILL (trap.c), so a
  *		   memory hog dies and gives its pages back.
  *
- * Locks: uidinfo_lock (spinlock) guards the uid table and the process
- * count; a process's limits are written under its ps_lock, each value
- * with an atomic store so that one may be read without the lock.
+ * Locks: uidinfo_lock (spinlock) guards the uid table, the process count
+ * and each process's ps_nthrcount, and is taken after ps_lock
+ * (exit_thread); a process's limits are written under its ps_lock, each
+ * value with an atomic store so that one may be read without the lock.
  */
 #include "lib.h"
 #include "param.h"
@@ -58,12 +73,13 @@
 #define MAXPROC_ROOT	5		/* the last slots, root's alone */
 #define KRESERVE_DIV	64		/* the reserve: npages / 64 ... */
 #define KRESERVE_MIN	32		/* ... + 32 pages */
-#define UIDINFO_MAX	64		/* uids with processes at once */
+#define UIDINFO_MAX	64		/* uids with tasks at once */
 #define STACK_DEFAULT	(8UL << 20)	/* Linux's _STK_LIM */
 #define MEMLOCK_DEFAULT	(8UL << 20)	/* Linux's MLOCK_LIMIT */
 #define MSGQUEUE_DEFAULT 819200		/* Linux's MQ_BYTES_MAX */
 
-/* A uid's count of processes; a slot with no process is free. */
+/* A uid's count of tasks (processes and their threads); a slot with no
+ * task is free. */
 struct uidinfo {
 	uid_t		ui_uid;
 	uint32_t	ui_nproc;
@@ -196,44 +212,92 @@ resource_nproc_add(struct process *pr)
 	return error;
 }
 
+/* Take one task of pr off its uid's count. Caller holds uidinfo_lock. */
+static void
+uidinfo_drop(struct process *pr)
+{
+	struct uidinfo *ui;
+
+	SPINLOCK_ASSERT_HELD(&uidinfo_lock);
+	ui = uidinfo_lookup(pr->ps_uid);
+	if (ui == NULL || ui->ui_nproc == 0)
+		panic("uidinfo_drop: uid %u of pid %d has no task counted",
+		    pr->ps_uid, pr->ps_pid);
+	ui->ui_nproc--;
+}
+
 /* Uncount pr if it was counted (see resource.h). */
 void
 resource_nproc_drop(struct process *pr)
 {
-	struct uidinfo *ui;
-
 	if (!(__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_NPROC))
 		return;
 	spinlock_acquire(&uidinfo_lock);
-	ui = uidinfo_lookup(pr->ps_uid);
-	if (ui == NULL || ui->ui_nproc == 0 || nprocs == 0)
-		panic("resource_nproc_drop: pid %d of uid %u was not counted",
-		    pr->ps_pid, pr->ps_uid);
-	ui->ui_nproc--;
+	if (nprocs == 0 || pr->ps_nthrcount != 0)
+		panic("resource_nproc_drop: pid %d: %u processes, %u threads "
+		    "of its own counted", pr->ps_pid, nprocs,
+		    pr->ps_nthrcount);
+	uidinfo_drop(pr);
 	nprocs--;
 	__atomic_and_fetch(&pr->ps_flags, ~PS_NPROC, __ATOMIC_RELAXED);
 	spinlock_release(&uidinfo_lock);
 }
 
-/* Make uid pr's uid, moving its count; 0, or EAGAIN if no slot is left
- * for a new uid. */
+/* Count a new thread of pr as its uid's (see resource.h); 0 or EAGAIN. */
+int
+resource_thread_add(struct process *pr)
+{
+	rlim_t lim = resource_limit(pr, RLIMIT_NPROC);
+	struct uidinfo *ui;
+	int error = 0;
+
+	KASSERT(!(pr->ps_flags & PS_SYSTEM));
+	spinlock_acquire(&uidinfo_lock);
+	if ((ui = uidinfo_lookup(pr->ps_uid)) == NULL ||
+	    (pr->ps_uid != 0 && ui->ui_nproc >= lim))
+		error = EAGAIN;
+	else {
+		ui->ui_nproc++;
+		pr->ps_nthrcount++;
+	}
+	spinlock_release(&uidinfo_lock);
+	return error;
+}
+
+/* Uncount a thread of pr (see resource.h). */
+void
+resource_thread_drop(struct process *pr)
+{
+	spinlock_acquire(&uidinfo_lock);
+	if (pr->ps_nthrcount == 0)
+		panic("resource_thread_drop: pid %d has no thread counted",
+		    pr->ps_pid);
+	uidinfo_drop(pr);
+	pr->ps_nthrcount--;
+	spinlock_release(&uidinfo_lock);
+}
+
+/* Make uid pr's uid, moving its count (the process and its counted
+ * threads); 0, or EAGAIN if no slot is left for a new uid. */
 int
 resource_setuid(struct process *pr, uid_t uid)
 {
 	struct uidinfo *old, *new;
+	uint32_t n;
 	int error = 0;
 
 	spinlock_acquire(&uidinfo_lock);
-	if (__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_NPROC) {
+	n = pr->ps_nthrcount +
+	    ((__atomic_load_n(&pr->ps_flags, __ATOMIC_RELAXED) & PS_NPROC) ?
+	    1 : 0);
+	if (n != 0 && uid != pr->ps_uid) {
 		old = uidinfo_lookup(pr->ps_uid);
-		KASSERT(old != NULL && old->ui_nproc > 0);
-		if (uid == pr->ps_uid)
-			new = old;
-		else if ((new = uidinfo_lookup(uid)) == NULL)
+		KASSERT(old != NULL && old->ui_nproc >= n);
+		if ((new = uidinfo_lookup(uid)) == NULL)
 			error = EAGAIN;
 		else {
-			old->ui_nproc--;
-			new->ui_nproc++;
+			old->ui_nproc -= n;
+			new->ui_nproc += n;
 		}
 	}
 	if (error == 0)

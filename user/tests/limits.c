@@ -103,23 +103,6 @@ reap(pid_t *pids, int n)
 	return ok;
 }
 
-/* Fork a child that exits 0 at once and collect it; return fork's errno
- * (0: it worked). */
-static int
-fork_once(void)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	if ((pid = fork()) == 0)
-		_exit(0);
-	if (pid < 0)
-		return errno;
-	waitpid(pid, &status, 0);
-	return 0;
-}
-
 /* Defaults: every soft limit within its hard one; RLIMIT_AS unlimited;
  * on exeunt RLIMIT_NOFILE is the descriptor table (128). */
 static void
@@ -412,17 +395,10 @@ exec_beyond_as(void)
 static bool
 is_zombie(pid_t pid)
 {
-	char path[64], buf[512];
-	ssize_t n;
-	int fd;
+	char state[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY)) < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return strstr(buf, "State:\tZ") != NULL;
+	return kt_status_field(pid, "State", state, sizeof(state)) &&
+	    state[0] == 'Z';
 }
 
 /* A small fork bomb as FRESH_UID under RLIMIT_NPROC = BOMB_NPROC: the
@@ -449,9 +425,9 @@ nproc_bomb(void)
 	for (i = 0; i < n; i++)
 		while (!is_zombie(pids[i]))
 			sched_yield();
-	KT_EXPECT_EQ(fork_once(), EAGAIN);	/* zombies still count */
+	KT_EXPECT_EQ(kt_fork_errno(), EAGAIN);	/* zombies still count */
 	KT_EXPECT_EQ(reap(pids, n), n);
-	KT_EXPECT_EQ(fork_once(), 0);
+	KT_EXPECT_EQ(kt_fork_errno(), 0);
 	close(hold[0]);
 }
 
@@ -467,7 +443,7 @@ root_exempt(void)
 		return;
 	}
 	KT_ASSERT_EQ(setrlimit(RLIMIT_NPROC, &rl), 0);
-	KT_EXPECT_EQ(fork_once(), 0);
+	KT_EXPECT_EQ(kt_fork_errno(), 0);
 }
 
 /* Start a fork bomb as FRESH_UID with RLIMIT_NPROC at nproc, its
@@ -528,7 +504,7 @@ default_bomb(void)
 	KT_EXPECT_EQ(n, (int)rl.rlim_cur - 1);
 	kt_diag("the bomb made %d children under RLIMIT_NPROC %lu", n,
 	    (unsigned long)rl.rlim_cur);
-	KT_EXPECT_EQ(fork_once(), 0);		/* root still can */
+	KT_EXPECT_EQ(kt_fork_errno(), 0);		/* root still can */
 	close(hold[1]);
 	KT_ASSERT_EQ(waitpid(bomber, &status, 0), bomber);
 	KT_EXPECT_EQ(status, 0);
@@ -553,7 +529,7 @@ maxproc_bomb(void)
 	KT_ASSERT((bomber = bomb_start(RLIM_INFINITY, hold, &n)) > 0);
 	kt_diag("the bomb made %d children before the process maximum", n);
 	KT_EXPECT(n > 0);
-	KT_EXPECT_EQ(fork_once(), 0);		/* root's slots */
+	KT_EXPECT_EQ(kt_fork_errno(), 0);		/* root's slots */
 	close(hold[1]);
 	KT_ASSERT_EQ(waitpid(bomber, &status, 0), bomber);
 	KT_EXPECT_EQ(status, 0);
@@ -591,7 +567,7 @@ oom_hog(void)
 	KT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	KT_EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	kt_diag("the hog: %s", kt_status_str(status, why, sizeof(why)));
-	KT_EXPECT_EQ(fork_once(), 0);
+	KT_EXPECT_EQ(kt_fork_errno(), 0);
 }
 
 static const struct kt_case cases[] = {

@@ -123,6 +123,8 @@ void	fdcloseexec(struct filedesc *fdp);
  * descriptor with flags UF_*; return 0 and it in *fdout, or EMFILE (none
  * free below the calling process's RLIMIT_NOFILE). */
 int	fdinstall(struct filedesc *fdp, struct file *fp, int uflags, int *fdout);
+/* Return whether a descriptor below the caller's RLIMIT_NOFILE is free. */
+bool	fd_avail(struct filedesc *fdp);
 /* Return 0 and a referenced file for fd, or EBADF. */
 int	fd_getfile(struct filedesc *fdp, int fd, struct file **fpp);
 /* Return fd's UF_* flags, or -1 (EBADF). */

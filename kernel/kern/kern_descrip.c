@@ -196,21 +196,29 @@ fdlimit(void)
 	return lim < NOFILE ? (int)lim : NOFILE;
 }
 
-/* Return the lowest free descriptor at or above want and below lim, or
- * -1 (EMFILE). Caller holds fd_lock. */
+/* Return the lowest free descriptor below lim, or -1 (EMFILE). Caller
+ * holds fd_lock. */
 static int
-fdalloc(struct filedesc *fdp, int want, int lim)
+fdfind(struct filedesc *fdp, int lim)
 {
 	int fd;
 
 	SPINLOCK_ASSERT_HELD(&fdp->fd_lock);
-	KASSERT(want >= 0 && lim <= NOFILE);
-	for (fd = MAX(want, fdp->fd_freefile); fd < lim; fd++)
+	KASSERT(lim <= NOFILE);
+	for (fd = fdp->fd_freefile; fd < lim; fd++)
 		if (fdp->fd_ofiles[fd] == NULL)
-			break;
-	if (fd >= lim)
-		return -1;
-	if (want <= fdp->fd_freefile)
+			return fd;
+	return -1;
+}
+
+/* fdfind for a descriptor the caller fills at once: fd_freefile moves
+ * past it. Caller holds fd_lock. */
+static int
+fdalloc(struct filedesc *fdp, int lim)
+{
+	int fd = fdfind(fdp, lim);
+
+	if (fd >= 0)
 		fdp->fd_freefile = fd + 1;
 	return fd;
 }
@@ -224,7 +232,7 @@ fdinstall(struct filedesc *fdp, struct file *fp, int uflags, int *fdout)
 
 	KASSERT(fp != NULL);
 	spinlock_acquire(&fdp->fd_lock);
-	if ((fd = fdalloc(fdp, 0, lim)) < 0) {
+	if ((fd = fdalloc(fdp, lim)) < 0) {
 		spinlock_release(&fdp->fd_lock);
 		return EMFILE;
 	}
@@ -234,6 +242,21 @@ fdinstall(struct filedesc *fdp, struct file *fp, int uflags, int *fdout)
 	spinlock_release(&fdp->fd_lock);
 	*fdout = fd;
 	return 0;
+}
+
+/* Return whether a descriptor below the caller's RLIMIT_NOFILE is free.
+ * open asks before its lookup: Linux takes the slot first, so a full
+ * table is EMFILE whatever the path (another thread may still take the
+ * slot before fdinstall, which then says EMFILE itself). */
+bool
+fd_avail(struct filedesc *fdp)
+{
+	int lim = fdlimit(), fd;
+
+	spinlock_acquire(&fdp->fd_lock);
+	fd = fdfind(fdp, lim);
+	spinlock_release(&fdp->fd_lock);
+	return fd >= 0;
 }
 
 /* Return 0 and a referenced file for fd, or EBADF. */
@@ -313,6 +336,8 @@ dodup3(struct filedesc *fdp, int old, int new, int flags, bool dup3,
 
 	if ((dup3 && (flags & ~O_CLOEXEC) != 0) || (!dup3 && flags != 0))
 		return EINVAL;
+	if (dup3 && old == new)		/* before any EBADF, as in Linux */
+		return EINVAL;
 	if (old < 0 || old >= NOFILE || new < 0 || new >= NOFILE)
 		return EBADF;
 	spinlock_acquire(&fdp->fd_lock);
@@ -320,10 +345,8 @@ dodup3(struct filedesc *fdp, int old, int new, int flags, bool dup3,
 		spinlock_release(&fdp->fd_lock);
 		return EBADF;
 	}
-	if (old == new) {
+	if (old == new) {			/* dup2 of an open one */
 		spinlock_release(&fdp->fd_lock);
-		if (dup3)
-			return EINVAL;
 		*retval = new;
 		return 0;
 	}

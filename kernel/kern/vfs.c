@@ -662,6 +662,8 @@ doopen(struct filedesc *fdp, const char *path, int flags, int *retval)
 
 	if (rootvnode == NULL)
 		return ENOENT;
+	if (!fd_avail(fdp))
+		return EMFILE;			/* before the lookup, as Linux */
 	if ((error = vn_open(rootvnode, rootvnode, path, flags, &fp)) != 0)
 		return error;
 	error = fdinstall(fdp, fp, (flags & O_CLOEXEC) ? UF_EXCLOSE : 0, retval);

@@ -45,8 +45,9 @@ nofile_fill(void)
 	return last;
 }
 
-/* At the limit open, pipe, pipe2 and dup are EMFILE; a freed slot is
- * the one the next call takes, a pipe needs two. */
+/* At the limit open, pipe, pipe2 and dup are EMFILE (open before it
+ * looks the path up); a freed slot is the one the next call takes, a
+ * pipe needs two. */
 static void
 emfile_at_limit(void)
 {
@@ -55,6 +56,7 @@ emfile_at_limit(void)
 	KT_ASSERT(nofile_set(LIM));
 	KT_ASSERT((last = nofile_fill()) >= 3);
 	KT_EXPECT_ERR(open("/", O_RDONLY | O_DIRECTORY), EMFILE);
+	KT_EXPECT_ERR(open("/no-such-file", O_RDONLY), EMFILE);
 	KT_EXPECT_ERR(pipe(p), EMFILE);
 	KT_EXPECT_ERR(pipe2(p, O_CLOEXEC), EMFILE);
 	KT_ASSERT_EQ(close(last), 0);
@@ -70,7 +72,8 @@ emfile_at_limit(void)
 }
 
 /* dup2 and dup3 onto a descriptor at or above the limit are EBADF, just
- * below it they work; dup2 of a descriptor onto itself needs no slot. */
+ * below it they work; dup2 of a descriptor onto itself needs no slot,
+ * dup3 of one onto itself is EINVAL even if it is not open. */
 static void
 dup2_beyond_limit(void)
 {
@@ -84,6 +87,7 @@ dup2_beyond_limit(void)
 	KT_EXPECT_EQ(dup3(0, LIM - 2, O_CLOEXEC), LIM - 2);
 	KT_EXPECT_EQ(dup2(HIGH, HIGH), HIGH);
 	KT_EXPECT_ERR(dup3(HIGH, HIGH, 0), EINVAL);
+	KT_EXPECT_ERR(dup3(HIGH + 1, HIGH + 1, 0), EINVAL);	/* not open */
 }
 
 /* Write c to wfd and read it back from rfd; false if that fails. */

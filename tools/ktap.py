@@ -261,12 +261,13 @@ class _Parser:
             self.pop_to(level + 1)
         if self.stack[-1].level == level + 1:
             closed = self.stack.pop()
-            self.fill_missing(closed, "missing results")
         doc = self.stack[-1]
         number, desc = int(match.group(2)), match.group(3)
         directive = _DIRECTIVE.search(desc)
         name = desc[:directive.start()].strip() if directive else desc.strip()
         name, _, comment = name.partition(" # ")
+        if closed is not None:
+            self.fill_closed(closed, comment.strip() or "missing results")
         case = Case(name.strip() or (closed.name if closed else ""), number,
                     PASS if match.group(1) == "ok" else FAIL, comment.strip())
         if directive:
@@ -296,6 +297,19 @@ class _Parser:
             case = Case("%s#%d" % (doc.name, number), number, FAIL, reason)
             case.synthesized = True
             doc.results.append(case)
+
+    def fill_closed(self, doc, reason):
+        """Fill the missing results of a nested document that its parent's
+        result line closed (init's "not ok K <test> # timeout after T s"):
+        the case it announced as running fails with reason, the parent's
+        comment, and takes the diagnostics since the last result; any
+        other missing one is "missing results"."""
+        if doc.missing() > 0 and doc.running is not None:
+            case = Case(doc.running, len(doc.results) + 1, FAIL, reason)
+            case.diagnostics, doc.pending = doc.pending, []
+            case.synthesized = True
+            doc.results.append(case)
+        self.fill_missing(doc, "missing results")
 
     def charge_running(self, doc, reason, excerpt):
         """Append to doc the failed Case for the result that was running

@@ -154,6 +154,24 @@ class KtapTest(unittest.TestCase):
         self.assertEqual(crashed.diagnostics, [])
         self.assertEqual(report.interrupted, [crashed])
 
+    def test_timeout_is_charged_to_the_announced_case(self):
+        report = ktap.parse(log("KTAP version 1", "1..1",
+                                "    KTAP version 1",
+                                "    # Subtest: threads",
+                                "    1..3",
+                                "    # create_join: running",
+                                "    ok 1 create_join",
+                                "    # pipe_readers: running",
+                                "    # pipe_readers: 3 readers blocked",
+                                "not ok 1 threads # timeout after 60 s"))
+        tests = {": ".join(p): c for p, c in report.tests()}
+        hung = tests["threads: pipe_readers"]
+        self.assertEqual((hung.status, hung.reason, hung.number),
+                         (ktap.FAIL, "timeout after 60 s", 2))
+        self.assertEqual(hung.diagnostics, ["# pipe_readers: 3 readers blocked"])
+        self.assertEqual(tests["threads: threads#3"].reason, "missing results")
+        self.assertEqual(report.counts(), (1, 2, 0))
+
     def test_panic_between_cases_fails_the_suite(self):
         report = ktap.parse(log("KTAP version 1", "1..1", *SUITE_POOL_OK,
                                 "panic: pool_destroy: 1 object still out"))

@@ -30,7 +30,11 @@
  *     A test still running after EXEUNT_TEST_TIMEOUT seconds is killed
  *     (SIGKILL) by a watchdog child that init starts beside it (init
  *     itself executed again: "init --watchdog <pid> <seconds> <fd>"); the
- *     test execs only once its watchdog is ready. A test
+ *     test execs only once its watchdog is ready. As pid 1, init gives
+ *     the watchdog pid -1: kill -1 takes every process but init and the
+ *     watchdog, that is the test and everything it started (there are no
+ *     process groups), and init reaps them all before the test's leak
+ *     accounting, so that nothing of a hung test runs on into the next. A test
  *     that cannot be executed exits 127. A name holding a '/' is a path
  *     of its own, run as it is (make bench runs /bench/<program> so).
  *  4. Orphans reparented to init are reaped all along. In test mode the
@@ -332,7 +336,8 @@ spawn(const char *path, const char *argv0, const int *gate)
 }
 
 /* The watchdog: say it is ready (a byte on fd ready), sleep seconds,
- * then kill victim with SIGKILL; exit 0. */
+ * then kill victim (-1: every process but init and itself) with SIGKILL;
+ * exit 0. */
 static void __attribute__((noreturn))
 watchdog_main(pid_t victim, int seconds, int ready)
 {
@@ -382,9 +387,24 @@ watchdog_start(pid_t victim, int seconds)
 	return pid;
 }
 
+/* After the watchdog's kill -1: reap every process left, each one killed
+ * and, by the time it can be collected, init's child (an exiting parent
+ * hands its children to init first), until init has none. */
+static void
+stragglers_reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = wait4(-1, &status, 0, NULL)) > 0 || errno == EINTR)
+		if (pid > 0)
+			orphan_report(pid, status);
+}
+
 /* Run the test at path under a watchdog of timeout seconds; return how
  * it ended (status -1: it could not be forked). Orphans that turn up
- * meanwhile are reaped and reported or counted. */
+ * meanwhile are reaped and reported or counted; after a timeout, as pid
+ * 1, every process the test left too. */
 static struct outcome
 test_run(const char *path, int timeout)
 {
@@ -398,7 +418,8 @@ test_run(const char *path, int timeout)
 		return out;
 	}
 	test = spawn(path, path, gate);
-	dog = test > 0 ? watchdog_start(test, timeout) : -1;
+	dog = test > 0 ? watchdog_start(getpid() == 1 ? -1 : test, timeout) :
+	    -1;
 	close(gate[0]);
 	close(gate[1]);			/* the test starts, its watchdog ready */
 	if (test < 0)
@@ -429,6 +450,8 @@ test_run(const char *path, int timeout)
 	 * watchdog managed to do after it. */
 	if (!(WIFSIGNALED(out.status) && WTERMSIG(out.status) == SIGKILL))
 		out.timed_out = false;
+	if (out.timed_out && getpid() == 1)
+		stragglers_reap();
 	return out;
 }
 

@@ -9,6 +9,8 @@
 #	user/exeunt_counters.h	(/proc/exeunt's reader: init, counters and
 #				 tests/failinject.c include it)
 #	user/tests/<name>.c	-> /tests/<name>
+#	user/selftest/<name>.c	-> /selftest/<name>	(misbehave on purpose;
+#				 run by name only: tests=/selftest/<name>)
 #	user/bench/<name>.c	-> /bench/<name>	(user/bench/bench.mk)
 #	<EXTRA>/<name>.c	-> /tests/<name>	(make test EXTRA=<dir>)
 #
@@ -32,7 +34,9 @@ endif
 endif
 
 USER_BINS  := $(B)/initrd/init $(B)/initrd/bin/sh $(B)/initrd/bin/ps \
-	      $(B)/initrd/bin/trace $(B)/initrd/bin/counters
+	      $(B)/initrd/bin/trace $(B)/initrd/bin/counters \
+	      $(patsubst user/selftest/%.c,$(B)/initrd/selftest/%, \
+		  $(wildcard user/selftest/*.c))
 USER_TPROGS := $(addprefix $(B)/initrd/tests/,$(USER_TESTS) $(EXTRA_TESTS))
 USER_PROGS := $(USER_BINS) $(USER_TPROGS)
 USER_STALE := $(filter-out $(USER_TPROGS),$(wildcard $(B)/initrd/tests/*))
@@ -58,6 +62,9 @@ $(B)/initrd/bin/%: user/%.c user/exeunt_counters.h user/user.mk
 
 $(B)/initrd/tests/%: user/tests/%.c $(wildcard user/tests/*.h) \
 	    user/exeunt_counters.h user/user.mk
+	$(user-cc)
+
+$(B)/initrd/selftest/%: user/selftest/%.c user/tests/ktest.h user/user.mk
 	$(user-cc)
 
 ifneq ($(EXTRA),)

@@ -60,34 +60,38 @@ boot_banner(void)
 	    avail / 1024, bootinfo.nmem, bootinfo.nmods, bootinfo.rsdp);
 }
 
-/* Run /init (init= overrides the path) as pid 1 with EXEUNT_TESTS,
- * EXEUNT_SEED and EXEUNT_STRESS from tests=, seed= and stress=; when it
- * has powered off (reboot), check that nothing it ran left anything
- * behind, then power off. */
+/* The boot options init gets as its environment, when given. */
+static const struct {
+	const char	*opt;
+	const char	*env;
+} init_env[] = {
+	{ "tests",		"EXEUNT_TESTS" },
+	{ "seed",		"EXEUNT_SEED" },
+	{ "stress",		"EXEUNT_STRESS" },
+	{ "test_timeout",	"EXEUNT_TEST_TIMEOUT" },
+};
+
+/* Run /init (init= overrides the path) as pid 1 with the environment of
+ * init_env; when it has powered off (reboot), check that nothing it ran
+ * left anything behind, then power off. */
 static void __noreturn
 main_run_init(void)
 {
-	static char tests_env[BI_CMDLINE_MAX], seed_env[64], stress_env[64];
-	const char *envp[4] = { NULL, NULL, NULL, NULL };
-	const char *tests = bootopt_get("tests", NULL);
-	const char *seed = bootopt_get("seed", NULL);
-	const char *stress = bootopt_get("stress", NULL);
+	static char envbuf[nitems(init_env)][BI_CMDLINE_MAX + 32];
+	const char *envp[nitems(init_env) + 1] = { NULL };
 	struct census *before = &(struct census){ 0 };
 	struct process *pr;
-	int n = 0, xstat;
+	const char *val;
+	int xstat;
+	size_t i, n = 0;
 
-	if (tests != NULL) {
-		snprintf(tests_env, sizeof(tests_env), "EXEUNT_TESTS=%s", tests);
-		envp[n++] = tests_env;
-	}
-	if (seed != NULL) {
-		snprintf(seed_env, sizeof(seed_env), "EXEUNT_SEED=%s", seed);
-		envp[n++] = seed_env;
-	}
-	if (stress != NULL) {
-		snprintf(stress_env, sizeof(stress_env), "EXEUNT_STRESS=%s",
-		    stress);
-		envp[n++] = stress_env;
+	for (i = 0; i < nitems(init_env); i++) {
+		if ((val = bootopt_get(init_env[i].opt, NULL)) == NULL)
+			continue;
+		snprintf(envbuf[n], sizeof(envbuf[n]), "%s=%s",
+		    init_env[i].env, val);
+		envp[n] = envbuf[n];
+		n++;
 	}
 	/* the kernel threads that the in-kernel tests started are reaped,
 	 * and their process structs freed after a grace period: neither is

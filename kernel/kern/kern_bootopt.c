@@ -19,6 +19,7 @@ static const struct {
 	{ "tests",	"user tests for init to run, comma-separated" },
 	{ "seed",	"seed for randomized tests" },
 	{ "stress",	"scale of the stress tests' iteration counts (default 1)" },
+	{ "test_timeout", "seconds init gives each user test (default 60)" },
 	{ "poison",	"fill freed pages with 0xd5 and check on allocation: 1 (default) or 0" },
 	{ "halt",	"power off after the in-kernel tests instead of starting init" },
 	{ "smr_backlog", "SMR callbacks pending before smr_call waits (default 1024)" },

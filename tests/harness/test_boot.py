@@ -5,6 +5,10 @@ kernel/kern/kern_ktest_selftest.c through the functions tools/testrun.py
 uses, and checks that the runner reports exactly what happened: a failing
 check with its diagnostics, a panic and a page fault as crashes with their
 registers and a symbolized backtrace, a hang as a timeout, a skip as a skip.
+One more boot runs the user program user/selftest/hang_straggler.c, which
+hangs with a child and a grandchild: init's watchdog must kill all three,
+init reap them before the leak accounting, and the next test and the
+census find nothing of them left.
 
 The ISO is $EXEUNT_ISO (default build/exeunt.iso); the logs go to
 $EXEUNT_TEST_LOGS (default <ISO's directory>/test-logs/harness). Without an
@@ -31,6 +35,8 @@ LOGS = os.environ.get("EXEUNT_TEST_LOGS",
 HANG_TIMEOUT = 20
 SUITES = ["selftest_fail", "selftest_panic", "selftest_fault", "selftest_hang",
           "selftest_skip"]
+STRAGGLER = "straggler"
+STRAGGLER_TIMEOUT = 5       # seconds init gives the hanging user test
 
 
 def selftest_config(suite):
@@ -38,6 +44,13 @@ def selftest_config(suite):
     timeout = HANG_TIMEOUT if suite == "selftest_hang" else 120
     return testrun.BootConfig(suite, 2, "128M", "ktest=%s halt" % suite,
                               timeout)
+
+
+def straggler_config():
+    """Return the boot config of the hanging user test and one after it."""
+    return testrun.BootConfig(
+        STRAGGLER, 2, "128M", "tests=/selftest/hang_straggler,hello "
+        "test_timeout=%d" % STRAGGLER_TIMEOUT, 120)
 
 
 def backtrace_names(excerpt, function):
@@ -52,8 +65,8 @@ class BootSelftest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        runs = testrun.run_boots([selftest_config(s) for s in SUITES], ISO,
-                                 LOGS)
+        runs = testrun.run_boots([selftest_config(s) for s in SUITES] +
+                                 [straggler_config()], ISO, LOGS)
         cls.runs = {run.config.name: run for run in runs}
         cls.results = {name: testrun.boot_results(run)
                        for name, run in cls.runs.items()}
@@ -135,6 +148,24 @@ class BootSelftest(unittest.TestCase):
         results = [r for s in SUITES for r in self.results[s]]
         self.assertEqual(testrun.summary_line(results),
                          "2 passed, 4 failed, 1 skipped")
+
+    def test_user_hang_takes_what_it_started_with_it(self):
+        run = self.runs[STRAGGLER]
+        self.assertEqual(run.status, testrun.QEMU_EXIT_OK, run.log)
+        results = {r.name: r for r in self.results[STRAGGLER]}
+        hang = results[STRAGGLER + ": /selftest/hang_straggler: "
+                       "hang_with_stragglers"]
+        self.assertEqual(hang.status, ktap.FAIL)
+        # the timeout alone: every straggler reaped, nothing leaked
+        self.assertEqual(hang.reason, "timeout after %d s" % STRAGGLER_TIMEOUT)
+        self.assertEqual(len(re.findall(
+            r"^# init: reaped orphan \d+ \(killed by signal 9\)$", run.text,
+            re.MULTILINE)), 2, run.log)
+        self.assertEqual(
+            [(name, r.status) for name, r in sorted(results.items())
+             if r is not hang and r.status != ktap.PASS], [])
+        self.assertIn(STRAGGLER + ": census", results)
+        self.assertIn(STRAGGLER + ": hello: uids", results)
 
     def test_boot_cli_exit_status_and_last_line(self):
         with tempfile.TemporaryDirectory() as build_dir:

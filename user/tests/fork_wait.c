@@ -23,21 +23,6 @@ spawn_exit(int code)
 	return pid;
 }
 
-/* Wait for pid; return its wait status, or -1 (with a diagnostic). */
-static int
-reap(pid_t pid)
-{
-	int status;
-	pid_t got = wait4(pid, &status, 0, NULL);
-
-	if (got != pid) {
-		kt_diag("wait4(%d) returned %d (%s)", (int)pid, (int)got,
-		    strerror(errno));
-		return -1;
-	}
-	return status;
-}
-
 /* _exit and exit statuses reach the parent intact, 0 to 255. */
 static void
 exit_status(void)
@@ -50,7 +35,7 @@ exit_status(void)
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		pid = spawn_exit(codes[i]);
 		KT_ASSERT(pid > 0);
-		status = reap(pid);
+		status = kt_reap(pid);
 		KT_EXPECT(WIFEXITED(status));
 		KT_EXPECT(!WIFSIGNALED(status));
 		KT_EXPECT_EQ(WEXITSTATUS(status), codes[i]);
@@ -59,7 +44,7 @@ exit_status(void)
 	pid = fork();
 	if (pid == 0)
 		exit(7);	/* through libc's exit, not _exit */
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 7);
 }
 
@@ -76,7 +61,7 @@ killed_by_signal(void)
 		kt_sleep_forever();
 	KT_ASSERT(pid > 0);
 	KT_EXPECT_EQ(kill(pid, SIGTERM), 0);
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFSIGNALED(status));
 	KT_EXPECT(!WIFEXITED(status));
 	KT_EXPECT_EQ(WTERMSIG(status), SIGTERM);
@@ -86,7 +71,7 @@ killed_by_signal(void)
 		kill(getpid(), SIGKILL);
 		_exit(99);
 	}
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
@@ -109,7 +94,7 @@ wnohang(void)
 	KT_EXPECT_EQ(wait4(pid, &status, WNOHANG, NULL), 0);
 	KT_EXPECT_EQ(wait4(-1, &status, WNOHANG, NULL), 0);
 	close(fds[1]);		/* the child's read returns 0: it exits */
-	status = reap(pid);
+	status = kt_reap(pid);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 5);
 }
 
@@ -127,7 +112,7 @@ echild(void)
 	KT_EXPECT_ERR(wait4(getpid(), &status, 0, NULL), ECHILD);
 	pid = spawn_exit(0);
 	KT_ASSERT(pid > 0);
-	KT_EXPECT_EQ(reap(pid), 0);
+	KT_EXPECT_EQ(kt_reap(pid), 0);
 	KT_EXPECT_ERR(wait4(pid, &status, 0, NULL), ECHILD);
 }
 
@@ -179,11 +164,11 @@ wait_by_pid(void)
 	}
 	close(fds[0]);
 	close(fds[1]);
-	status = reap(pids[1]);
+	status = kt_reap(pids[1]);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 11);
-	status = reap(pids[2]);
+	status = kt_reap(pids[2]);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 12);
-	status = reap(pids[0]);
+	status = kt_reap(pids[0]);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 10);
 }
 
@@ -303,7 +288,7 @@ orphan_subreaper(void)
 	ppid = orphan_new_parent(&child);
 	KT_ASSERT(ppid > 0);
 	KT_EXPECT_EQ(ppid, getpid());
-	status = reap(child);
+	status = kt_reap(child);
 	KT_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 9);
 }
 

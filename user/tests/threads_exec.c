@@ -20,6 +20,7 @@
 
 #define SPINNERS	3		/* other threads running at the exec */
 #define EXEC_OK		37		/* the new image's checks passed */
+#define FUTEX_WAIT	0
 #define FUTEX_WAIT_PRIVATE 128		/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
 
 static const char *self;
@@ -96,9 +97,12 @@ execer(void *arg)
 
 	while (atomic_load(&started) < SPINNERS)
 		sched_yield();
+	/* a shared wait: the kernel wakes a clear_child_tid word with a
+	 * shared wake, which on Linux misses a private waiter (exeunt's
+	 * keys let it through): a private wait hung here now and then */
 	while (way == EXEC_MAIN_GONE && atomic_load(&main_tid_word) != 0)
-		syscall(SYS_futex, &main_tid_word, FUTEX_WAIT_PRIVATE, 1, NULL,
-		    NULL, 0);
+		syscall(SYS_futex, &main_tid_word, FUTEX_WAIT, 1, NULL, NULL,
+		    0);
 	snprintf(bufs[0], sizeof(bufs[0]), "%d", (int)way);
 	snprintf(bufs[1], sizeof(bufs[1]), "%d", (int)getpid());
 	snprintf(bufs[2], sizeof(bufs[2]), "%d", (int)getppid());

@@ -32,9 +32,11 @@
  *     itself executed again: "init --watchdog <pid> <seconds> <fd>"); the
  *     test execs only once its watchdog is ready. As pid 1, init gives
  *     the watchdog pid -1: kill -1 takes every process but init and the
- *     watchdog, that is the test and everything it started (there are no
- *     process groups), and init reaps them all before the test's leak
- *     accounting, so that nothing of a hung test runs on into the next. A test
+ *     watchdog, that is the test and everything it started (exeunt has
+ *     no process groups), and init reaps them all before the test's leak
+ *     accounting, so that nothing of a hung test runs on into the next.
+ *     Natively the test leads a process group of its own, which the
+ *     watchdog kills; init reaps what it killed as orphans come to it. A test
  *     that cannot be executed exits 127. A name holding a '/' is a path
  *     of its own, run as it is (make bench runs /bench/<program> so).
  *  4. Orphans reparented to init are reaped all along. In test mode the
@@ -130,6 +132,7 @@ status_str(int status, char *buf, size_t size)
 	return buf;
 }
 
+static bool native;			/* not pid 1: run on Linux */
 static const char *init_path;		/* argv[0]: init, to exec it again */
 
 /* Snapshots: static, so that taking one faults no page of init in. */
@@ -309,7 +312,8 @@ gate_wait(int fd)
 
 /* Fork a child that (once the gate[] pipe is closed, if gate is not
  * NULL) execs path with argv {argv0, NULL} and this environment, or
- * exits EXIT_NOEXEC saying why; return its pid or -1. */
+ * exits EXIT_NOEXEC saying why; return its pid or -1. A test (gate given)
+ * run natively leads a process group of its own, for its watchdog. */
 static pid_t
 spawn(const char *path, const char *argv0, const int *gate)
 {
@@ -319,6 +323,8 @@ spawn(const char *path, const char *argv0, const int *gate)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		if (gate != NULL && native)
+			setpgid(0, 0);
 		if (gate != NULL) {
 			close(gate[1]);
 			gate_wait(gate[0]);
@@ -336,8 +342,8 @@ spawn(const char *path, const char *argv0, const int *gate)
 }
 
 /* The watchdog: say it is ready (a byte on fd ready), sleep seconds,
- * then kill victim (-1: every process but init and itself) with SIGKILL;
- * exit 0. */
+ * then kill victim (-1: every process but init and itself; below: a
+ * process group) with SIGKILL; exit 0. */
 static void __attribute__((noreturn))
 watchdog_main(pid_t victim, int seconds, int ready)
 {
@@ -418,8 +424,9 @@ test_run(const char *path, int timeout)
 		return out;
 	}
 	test = spawn(path, path, gate);
-	dog = test > 0 ? watchdog_start(getpid() == 1 ? -1 : test, timeout) :
-	    -1;
+	if (test > 0 && native)
+		setpgid(test, test);	/* as the child does: either may be first */
+	dog = test > 0 ? watchdog_start(native ? -test : -1, timeout) : -1;
 	close(gate[0]);
 	close(gate[1]);			/* the test starts, its watchdog ready */
 	if (test < 0)
@@ -450,7 +457,7 @@ test_run(const char *path, int timeout)
 	 * watchdog managed to do after it. */
 	if (!(WIFSIGNALED(out.status) && WTERMSIG(out.status) == SIGKILL))
 		out.timed_out = false;
-	if (out.timed_out && getpid() == 1)
+	if (out.timed_out && !native)
 		stragglers_reap();
 	return out;
 }
@@ -593,12 +600,12 @@ main(int argc, char **argv)
 {
 	const char *tests = getenv("EXEUNT_TESTS"), *t;
 	const char *dir = TESTS_DIR;
-	bool native = getpid() != 1;
 	int timeout = TIMEOUT_DEFAULT, failed;
 
 	if (argc == 5 && strcmp(argv[1], WATCHDOG_ARG) == 0)
 		watchdog_main(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	init_path = argv[0];
+	native = getpid() != 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setenv("PATH", PATH_VALUE, 0);
 	if ((t = getenv("EXEUNT_TEST_TIMEOUT")) != NULL && atoi(t) > 0)

@@ -140,11 +140,14 @@ static struct exeunt_counters leak_before, leak_after, leak_prev;
 
 /* The orphans of the running test (step 4), static for the same reason:
  * beyond the first ORPHANS_SHOWN, a count per distinct status. */
+struct orphan_count {
+	int	status;				/* a wait status */
+	int	count;				/* orphans that ended so */
+};
 static struct {
 	int	n;				/* reaped */
 	int	nstatus;			/* distinct statuses counted */
-	int	status[ORPHAN_STATUSES];	/* wait statuses */
-	int	count[ORPHAN_STATUSES];		/* orphans of each */
+	struct orphan_count by[ORPHAN_STATUSES];
 	int	other;				/* of a status beyond those */
 } orphans;
 
@@ -171,18 +174,24 @@ orphan_report(pid_t pid, int status)
 		    status_str(status, why, sizeof(why)));
 		return;
 	}
-	for (i = 0; i < orphans.nstatus && orphans.status[i] != status; i++)
+	for (i = 0; i < orphans.nstatus && orphans.by[i].status != status; i++)
 		continue;
 	if (i == ORPHAN_STATUSES) {
 		orphans.other++;
 		return;
 	}
-	if (i == orphans.nstatus) {
-		orphans.nstatus++;
-		orphans.status[i] = status;
-		orphans.count[i] = 0;
-	}
-	orphans.count[i]++;
+	if (i == orphans.nstatus)
+		orphans.by[orphans.nstatus++] =
+		    (struct orphan_count){ status, 0 };
+	orphans.by[i].count++;
+}
+
+/* Order orphan counts most first, for qsort. */
+static int
+orphan_count_cmp(const void *a, const void *b)
+{
+	return ((const struct orphan_count *)b)->count -
+	    ((const struct orphan_count *)a)->count;
 }
 
 /* Print the orphans of the test that were counted, not reported, if any
@@ -191,28 +200,20 @@ static void
 orphans_summary(void)
 {
 	char why[48];
-	int i, j, s, c;
+	int i;
 
 	if (orphans.n > ORPHANS_SHOWN) {
-		for (i = 1; i < orphans.nstatus; i++) {	/* by count, stable */
-			s = orphans.status[i];
-			c = orphans.count[i];
-			for (j = i; j > 0 && orphans.count[j - 1] < c; j--) {
-				orphans.status[j] = orphans.status[j - 1];
-				orphans.count[j] = orphans.count[j - 1];
-			}
-			orphans.status[j] = s;
-			orphans.count[j] = c;
-		}
+		qsort(orphans.by, orphans.nstatus, sizeof(orphans.by[0]),
+		    orphan_count_cmp);
 		printf("# init: reaped %d more orphans:", orphans.n -
 		    ORPHANS_SHOWN);
 		for (i = 0; i < orphans.nstatus; i++) {
 			if (i < ORPHAN_TOP)
 				printf("%s %d %s", i ? "," : "",
-				    orphans.count[i], status_str(
-				    orphans.status[i], why, sizeof(why)));
+				    orphans.by[i].count, status_str(
+				    orphans.by[i].status, why, sizeof(why)));
 			else
-				orphans.other += orphans.count[i];
+				orphans.other += orphans.by[i].count;
 		}
 		if (orphans.other > 0)
 			printf(", %d other", orphans.other);
@@ -221,15 +222,21 @@ orphans_summary(void)
 	memset(&orphans, 0, sizeof(orphans));
 }
 
-/* Reap and report (or count) the orphans that have already exited. */
+/* Reap and report (or count) orphans: with WNOHANG those that have
+ * already exited; with 0 (after the watchdog's kill -1) every child init
+ * has, each one killed and, by the time it can be collected, init's
+ * (an exiting parent hands its children to init first), until none is
+ * left. */
 static void
-orphans_reap(void)
+orphans_reap(int options)
 {
 	int status;
 	pid_t pid;
 
-	while ((pid = wait4(-1, &status, WNOHANG, NULL)) > 0)
-		orphan_report(pid, status);
+	while ((pid = wait4(-1, &status, options, NULL)) > 0 ||
+	    (pid < 0 && errno == EINTR))
+		if (pid > 0)
+			orphan_report(pid, status);
 }
 
 /* Read the counters into *c once the system is quiet: no reaper backlog,
@@ -247,7 +254,7 @@ counters_settle(struct exeunt_counters *c,
 
 	leak_prev.n = -1;
 	for (;;) {
-		orphans_reap();
+		orphans_reap(WNOHANG);
 		if (!exeunt_counters_read(c))
 			return false;
 		quiet = c->backlog == 0 && c->pending == 0 &&
@@ -393,20 +400,6 @@ watchdog_start(pid_t victim, int seconds)
 	return pid;
 }
 
-/* After the watchdog's kill -1: reap every process left, each one killed
- * and, by the time it can be collected, init's child (an exiting parent
- * hands its children to init first), until init has none. */
-static void
-stragglers_reap(void)
-{
-	int status;
-	pid_t pid;
-
-	while ((pid = wait4(-1, &status, 0, NULL)) > 0 || errno == EINTR)
-		if (pid > 0)
-			orphan_report(pid, status);
-}
-
 /* Run the test at path under a watchdog of timeout seconds; return how
  * it ended (status -1: it could not be forked). Orphans that turn up
  * meanwhile are reaped and reported or counted; after a timeout, as pid
@@ -458,7 +451,7 @@ test_run(const char *path, int timeout)
 	if (!(WIFSIGNALED(out.status) && WTERMSIG(out.status) == SIGKILL))
 		out.timed_out = false;
 	if (out.timed_out && !native)
-		stragglers_reap();
+		orphans_reap(0);
 	return out;
 }
 

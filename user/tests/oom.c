@@ -175,10 +175,11 @@ hogs_run_out(void)
 static void __attribute__((noreturn))
 forker_child(const int gate[2], int ready, long chunk)
 {
-	char *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
 
 	close(gate[1]);
+	p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		_exit(errno == ENOMEM ? OOM_CLEAN : OOM_ERRNO);
 	touch(p, chunk);
@@ -201,7 +202,6 @@ forker_next(const int gate[2], long chunk, pid_t *pid)
 {
 	ssize_t n;
 	int ready[2];
-	char c;
 
 	if (pipe(ready) != 0)
 		return errno == ENOMEM ? 0 : -OOM_ERRNO;
@@ -214,8 +214,7 @@ forker_next(const int gate[2], long chunk, pid_t *pid)
 		close(ready[0]);
 		return errno == EAGAIN || errno == ENOMEM ? 0 : -OOM_ERRNO;
 	}
-	while ((n = read(ready[0], &c, 1)) == -1 && errno == EINTR)
-		;
+	n = kt_read_byte(ready[0]);
 	close(ready[0]);
 	return n == 1;
 }

@@ -535,11 +535,9 @@ static atomic_int readers_ready;
 static void *
 pipe_reader(void *arg)
 {
-	char c;
-
 	*(pid_t *)arg = (pid_t)syscall(SYS_gettid);
 	atomic_fetch_add(&readers_ready, 1);
-	while (read(reader_fd, &c, 1) != 0)
+	while (kt_read_byte(reader_fd) > 0)
 		;
 	return NULL;
 }
